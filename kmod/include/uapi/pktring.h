@@ -40,7 +40,7 @@
  *  W3. If reclaim moved: store reclaim, then smp_wmb() (release fence),
  *      BEFORE any byte below the new reclaim is overwritten.  [pairs with R4]
  *  W4. Write the padding record (if any), the record header and data.
- *  W5. smp_store_release(&head, end).                        [pairs with R1]
+ *  W5. Store seq_next, then smp_store_release(&head, end).  [pairs with R1]
  *  W6. Wake readers: increment wake_seq and FUTEX_WAKE it (shared-memory
  *      rings), or wake the device's poll wait queue (kernel rings). A
  *      writer may batch W6 over several records; it must not delay it by
@@ -174,7 +174,8 @@ struct pktring_ctl {
 	__u64 reclaim;		/* oldest valid record; below may be reused */
 	__u32 wake_seq;		/* futex word, incremented on wake */
 	__u32 state;		/* PKTRING_STATE_* */
-	__u8 reserved1[40];
+	__u64 seq_next;		/* seq of the next packet record */
+	__u8 reserved1[32];
 
 	/* 192: counters, written by the writer only */
 	__u64 counters[PKTRING_CTR_MAX];
@@ -239,6 +240,7 @@ struct pktring_rec {
 #define PKTRING_OFF_RECLAIM	136
 #define PKTRING_OFF_WAKE_SEQ	144
 #define PKTRING_OFF_STATE	148
+#define PKTRING_OFF_SEQ_NEXT	152
 #define PKTRING_OFF_COUNTERS	192
 
 #define PKTRING_ROFF_LEN	0
