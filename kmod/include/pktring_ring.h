@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * pktring ring protocol: the one implementation of the writer steps W1-W5
+ * and the reader steps R1-R5 of include/uapi/pktring.h, shared by the
+ * kernel module and the user-space tools so that both lay out records
+ * byte for byte the same way.
+ *
+ * No libc: the includer provides memcpy() and memset() and defines the
+ * barriers before including this file:
+ *
+ *			kernel			user space
+ *  PKTRING_LOAD_ACQUIRE(p)	smp_load_acquire(p)	__atomic_load_n(p, ACQUIRE)
+ *  PKTRING_STORE_RELEASE(p, v)	smp_store_release(p, v)	__atomic_store_n(p, v, RELEASE)
+ *  PKTRING_READ_ONCE(x)	READ_ONCE(x)		__atomic_load_n(&x, RELAXED)
+ *  PKTRING_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)	__atomic_store_n(&x, v, RELAXED)
+ *  PKTRING_WMB()		smp_wmb()		__atomic_thread_fence(RELEASE)
+ *  PKTRING_RMB()		smp_rmb()		__atomic_thread_fence(ACQUIRE)
+ *
+ * The writer must be single: callers serialise pktring_reserve() ...
+ * pktring_publish() (a lock in the kernel, flock per ring in user space).
+ */
+#ifndef _PKTRING_RING_H
+#define _PKTRING_RING_H
+
+#include "uapi/pktring.h"
+
+#if !defined(PKTRING_LOAD_ACQUIRE) || !defined(PKTRING_STORE_RELEASE) || \
+	!defined(PKTRING_READ_ONCE) || !defined(PKTRING_WRITE_ONCE) || \
+	!defined(PKTRING_WMB) || !defined(PKTRING_RMB)
+#error "define the PKTRING_* barrier macros before including pktring_ring.h"
+#endif
+
+/* Total length of a packet record carrying caplen bytes. */
+static inline __u64 pktring_rec_len(__u32 caplen)
+{
+	return PKTRING_REC_ALIGN((__u64)PKTRING_REC_HDR_SIZE + caplen);
+}
+
+/*
+ * W1-W4 (all but the packet itself): make room for a packet record of
+ * caplen bytes. Returns the record, with len, type and seq set and the
+ * alignment tail zeroed; the caller fills in the other header fields and
+ * the data (right after the header), then calls pktring_publish() with
+ * *endp. Returns NULL when the record would exceed ctl->max_record (the
+ * caller counts PKTRING_CTR_DROP_TOO_BIG). max_record <= data_size / 2
+ * guarantees the padding and the record fit together.
+ */
+static inline struct pktring_rec *pktring_reserve(struct pktring_ctl *ctl,
+						  __u8 *data, __u32 caplen,
+						  __u64 *endp)
+{
+	__u64 size = ctl->data_size, mask = size - 1;
+	__u64 head = ctl->head, reclaim = ctl->reclaim;	/* our own fields */
+	__u64 len = pktring_rec_len(caplen);
+	__u64 off = head & mask, pad = 0, end, freed = 0;
+	struct pktring_rec *rec;
+
+	if (len > ctl->max_record)
+		return NULL;
+	/* W1: a record never crosses the end of the data area */
+	if (len > size - off)
+		pad = size - off;
+	end = head + pad + len;
+
+	/* W2: reclaim whole records until the new one fits */
+	if (end - reclaim > size) {
+		while (end - reclaim > size && reclaim != head) {
+			struct pktring_rec *old = (void *)(data + (reclaim & mask));
+
+			/* our own header; never loop on a broken one */
+			if (old->len < PKTRING_REC_MIN ||
+			    old->len > head - reclaim) {
+				reclaim = head;
+				break;
+			}
+			if (old->type == PKTRING_REC_PACKET)
+				freed++;
+			reclaim += old->len;
+		}
+		/* W3: readers see the new reclaim before any overwrite */
+		PKTRING_WRITE_ONCE(ctl->reclaim, reclaim);
+		PKTRING_WMB();				/* pairs with R4 */
+		ctl->counters[PKTRING_CTR_RECLAIMED] += freed;
+	}
+
+	/* W4: padding record up to the end of the data area */
+	if (pad) {
+		rec = (void *)(data + off);
+		memset(rec, 0, pad < PKTRING_REC_HDR_SIZE ?
+			       pad : PKTRING_REC_HDR_SIZE);
+		rec->len = pad;
+		rec->type = PKTRING_REC_PADDING;
+	}
+	rec = (void *)(data + ((head + pad) & mask));
+	memset(rec, 0, PKTRING_REC_HDR_SIZE);
+	memset((__u8 *)rec + len - PKTRING_ALIGN, 0, PKTRING_ALIGN);
+	rec->len = len;
+	rec->type = PKTRING_REC_PACKET;
+	rec->seq = ctl->seq_next;
+	*endp = end;
+	return rec;
+}
+
+/* W5: make the record reserved at *endp visible to readers. */
+static inline void pktring_publish(struct pktring_ctl *ctl,
+				   const struct pktring_rec *rec, __u64 end)
+{
+	ctl->counters[PKTRING_CTR_CAPTURED]++;
+	ctl->counters[PKTRING_CTR_BYTES] += rec->caplen;
+	ctl->counters[PKTRING_CTR_WIRE_BYTES] += rec->origlen;
+	PKTRING_WRITE_ONCE(ctl->seq_next, rec->seq + 1);
+	PKTRING_STORE_RELEASE(&ctl->head, end);		/* pairs with R1 */
+}
+
+/*
+ * A reader's position. size and max_record are copied from the control
+ * page once, when the ring was opened and checked, so a writer changing
+ * them later cannot make the reader step outside its mapping.
+ */
+struct pktring_cursor {
+	__u64 size;		/* data_size, a checked power of two */
+	__u64 max_record;	/* checked: <= size / 2 */
+	__u64 pos;		/* record boundary to read next */
+	__u64 next_seq;		/* seq expected next, if seq_known */
+	int seq_known;		/* 0 until the first packet is delivered */
+};
+
+enum pktring_read_result {
+	PKTRING_READ_PACKET,	/* *hdr and buf hold a packet */
+	PKTRING_READ_EMPTY,	/* caught up with head: wait */
+	PKTRING_READ_AGAIN,	/* skipped padding or a torn copy: call again */
+	PKTRING_READ_CORRUPT,	/* the ring breaks the ABI; *why says how */
+};
+
+/*
+ * R1-R5: read the record at c->pos into *hdr and buf (buf holds at least
+ * c->max_record - PKTRING_REC_HDR_SIZE bytes). On PKTRING_READ_PACKET
+ * *lost is the number of packets lost (lapped) just before this one.
+ * Never loops; a caller loops on AGAIN.
+ */
+static inline enum pktring_read_result
+pktring_read(const struct pktring_ctl *ctl, const __u8 *data,
+	     struct pktring_cursor *c, struct pktring_rec *hdr, void *buf,
+	     __u64 *lost, const char **why)
+{
+	__u64 size = c->size, mask = size - 1;
+	__u64 h, r, off, room, avail, n, len;
+
+	*why = NULL;
+	h = PKTRING_LOAD_ACQUIRE(&ctl->head);			/* R1 */
+	if (c->pos == h)
+		return PKTRING_READ_EMPTY;
+	r = PKTRING_LOAD_ACQUIRE(&ctl->reclaim);		/* R2 */
+	if (r > h) {
+		/* lapped between the two loads: head has moved on */
+		h = PKTRING_LOAD_ACQUIRE(&ctl->head);
+		if (r > h) {
+			*why = "reclaim is beyond head";
+			return PKTRING_READ_CORRUPT;
+		}
+	}
+	if (h - r > size || (h | r) % PKTRING_ALIGN) {
+		*why = "head and reclaim are inconsistent";
+		return PKTRING_READ_CORRUPT;
+	}
+	if (c->pos < r) {
+		c->pos = r;	/* lapped; R5 counts the loss */
+		return PKTRING_READ_AGAIN;
+	}
+	if (c->pos > h) {
+		*why = "read position is beyond head";
+		return PKTRING_READ_CORRUPT;
+	}
+
+	/* R3: copy, then validate the copy */
+	off = c->pos & mask;
+	room = size - off;
+	avail = h - c->pos;
+	n = PKTRING_REC_HDR_SIZE;
+	if (n > room)
+		n = room;
+	if (n > avail)
+		n = avail;
+	memset(hdr, 0, PKTRING_REC_HDR_SIZE);
+	memcpy(hdr, data + off, n);
+	len = hdr->len;
+	if (len < PKTRING_REC_MIN || len % PKTRING_ALIGN)
+		*why = "record length is not a valid size";
+	else if (len > room)
+		*why = "record crosses the end of the data area";
+	else if (len > avail)
+		*why = "record extends beyond head";
+	else if (hdr->type == PKTRING_REC_PACKET) {
+		if (len > c->max_record || len < PKTRING_REC_HDR_SIZE)
+			*why = "packet record length is out of range";
+		else if (hdr->caplen > len - PKTRING_REC_HDR_SIZE)
+			*why = "captured length exceeds the record";
+		else
+			memcpy(buf, data + off + PKTRING_REC_HDR_SIZE,
+			       hdr->caplen);
+	} else if (hdr->type != PKTRING_REC_PADDING) {
+		*why = "unknown record type";
+	}
+
+	/* R4: was the copy overwritten while we made it? */
+	PKTRING_RMB();					/* pairs with W3 */
+	r = PKTRING_READ_ONCE(ctl->reclaim);
+	if (c->pos < r) {
+		*why = NULL;
+		c->pos = r;
+		return PKTRING_READ_AGAIN;
+	}
+	if (*why)
+		return PKTRING_READ_CORRUPT;
+
+	/* R5 */
+	c->pos += len;
+	if (hdr->type == PKTRING_REC_PADDING)
+		return PKTRING_READ_AGAIN;
+	*lost = 0;
+	if (c->seq_known) {
+		if (hdr->seq < c->next_seq) {
+			c->pos -= len;
+			*why = "packet sequence went backwards";
+			return PKTRING_READ_CORRUPT;
+		}
+		*lost = hdr->seq - c->next_seq;
+	}
+	c->next_seq = hdr->seq + 1;
+	c->seq_known = 1;
+	return PKTRING_READ_PACKET;
+}
+
+#endif /* _PKTRING_RING_H */
