@@ -1,0 +1,52 @@
+package io.pktring.connect.ring;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/** The few libc calls the ring needs, through JNA: open/close, mmap/munmap, poll and futex. */
+final class Libc {
+    private Libc() {
+    }
+
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 0x80000;
+    static final int PROT_READ = 0x1;
+    static final int MAP_SHARED = 0x1;
+    static final short POLLIN = 0x1;
+    static final short POLLERR = 0x8;
+    static final short POLLHUP = 0x10;
+    static final int FUTEX_WAIT = 0; // without FUTEX_PRIVATE_FLAG: the word is shared between processes
+    static final int EAGAIN = 11;
+    static final int EINTR = 4;
+    static final int ETIMEDOUT = 110;
+    static final Pointer MAP_FAILED = new Pointer(-1);
+
+    /** SYS_futex for the architectures Debian ships the JDK on. */
+    static final long SYS_FUTEX = Platform.isIntel() ? 202 : Platform.isARM() ? 98 : -1;
+
+    interface C extends Library {
+        int open(String path, int flags) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
+        Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
+
+        int munmap(Pointer addr, long length) throws LastErrorException;
+
+        int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
+
+        long syscall(long number, Object... args) throws LastErrorException;
+
+        String strerror(int errnum);
+    }
+
+    static final C C = Native.load("c", C.class);
+
+    /** "No such file or directory (errno 2)". */
+    static String describe(LastErrorException e) {
+        return C.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")";
+    }
+}
