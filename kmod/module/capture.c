@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The capture hook: an ETH_P_ALL packet_type bound to one interface sees
+ * every packet it receives and (through dev_queue_xmit_nit) every packet it
+ * sends, as AF_PACKET does. Each packet is filtered, cut to the snap
+ * length and written into the ring once.
+ */
+#include <linux/if_arp.h>
+#include <linux/skbuff.h>
+#include <linux/timekeeping.h>
+
+#include "pktring_mod.h"
+
+#define LINKTYPE_ETHERNET	1
+#define LINKTYPE_RAW		101
+
+/* The pcap link type of what the ring stores for netdev, or -EOPNOTSUPP. */
+int pktring_linktype(const struct net_device *netdev)
+{
+	switch (netdev->type) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:
+		return dev_has_header(netdev) ? LINKTYPE_ETHERNET : -EOPNOTSUPP;
+	case ARPHRD_NONE:
+		return dev_has_header(netdev) ? -EOPNOTSUPP : LINKTYPE_RAW;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
+		       struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct pktring_ring *ring = container_of(pt, struct pktring_ring, pt);
+	struct pktring_ctl *ctl = ring->ctl;
+	struct skb_shared_hwtstamps *hw = skb_hwtstamps(skb);
+	u8 *skb_head = skb->data;
+	unsigned int skb_len = skb->len;
+	struct pktring_rec meta = { 0 };
+	unsigned int snap = ctl->snaplen;
+	unsigned int res;
+	bool written;
+
+	/* multicast looped back to us: not on the wire (as af_packet) */
+	if (skb->pkt_type == PACKET_LOOPBACK)
+		goto out;
+	/* loopback: each packet comes back as incoming; keep that copy */
+	if (skb->pkt_type == PACKET_OUTGOING && (netdev->flags & IFF_LOOPBACK))
+		goto out;
+
+	/* received frames start at the network header: include the link one */
+	if (dev_has_header(netdev) && skb->pkt_type != PACKET_OUTGOING)
+		skb_push(skb, skb->data - skb_mac_header(skb));
+
+	if (ring->filter) {
+		res = bpf_prog_run_pin_on_cpu(ring->filter, skb);
+		if (res < snap)
+			snap = res;
+	} else {
+		res = 1;
+	}
+
+	meta.origlen = skb->len;
+	meta.caplen = min(skb->len, snap);
+	if (meta.caplen < meta.origlen)
+		meta.flags |= PKTRING_RF_TRUNCATED;
+	if (hw->hwtstamp) {
+		meta.ts_ns = ktime_to_ns(hw->hwtstamp);
+		meta.flags |= PKTRING_RF_HW_TSTAMP;
+	} else {
+		meta.ts_ns = ktime_get_real_ns();
+	}
+	meta.ifindex = netdev->ifindex;
+	meta.direction = skb->pkt_type == PACKET_OUTGOING ?
+			 PKTRING_DIR_OUT : PKTRING_DIR_IN;
+	meta.pkttype = skb->pkt_type;
+	meta.protocol = (__force u16)skb->protocol;
+
+	spin_lock(&ring->lock);
+	ctl->counters[PKTRING_CTR_SEEN]++;
+	if (!res) {
+		ctl->counters[PKTRING_CTR_FILTERED]++;
+		written = false;
+	} else {
+		written = pktring_ring_write(ring, skb, &meta);
+	}
+	spin_unlock(&ring->lock);
+	if (written)
+		pktring_ring_wake(ring);
+
+	skb->data = skb_head;
+	skb->len = skb_len;
+out:
+	consume_skb(skb);
+	return 0;
+}
+
+/* Attach the hook; the ring becomes LIVE. Caller holds rtnl. */
+void pktring_capture_start(struct pktring_ring *ring)
+{
+	ring->pt.type = htons(ETH_P_ALL);
+	ring->pt.dev = ring->netdev;
+	ring->pt.func = pktring_rcv;
+	smp_store_release(&ring->ctl->state, PKTRING_STATE_LIVE);
+	dev_add_pack(&ring->pt);
+	ring->capturing = true;
+}
+
+/* Detach the hook and wait until no CPU runs it. Caller holds rtnl. */
+void pktring_capture_stop(struct pktring_ring *ring)
+{
+	if (!ring->capturing)
+		return;
+	dev_remove_pack(&ring->pt);	/* includes synchronize_net() */
+	ring->capturing = false;
+	dev_put(ring->netdev);
+	ring->netdev = NULL;
+}

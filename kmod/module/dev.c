@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ring device /dev/pktring/<iface>: open, read-only mmap of the whole
+ * ring (control page + data area) and poll(2). Every open file and every
+ * mapping holds a reference to the ring, so its memory outlives removal
+ * until the last reader unmaps.
+ */
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/version.h>
+
+#include "pktring_mod.h"
+
+/* Minor number -> ring, for open(). */
+static DEFINE_IDR(pktring_minors);
+static DEFINE_MUTEX(pktring_minors_lock);
+
+/* What one open file remembers: the head it last reported to poll. */
+struct pktring_reader {
+	struct pktring_ring *ring;
+	u64 polled_head;
+};
+
+/* The ring with this minor, with a reference, or NULL once removed. */
+struct pktring_ring *pktring_dev_lookup(int minor)
+{
+	struct pktring_ring *ring;
+
+	mutex_lock(&pktring_minors_lock);
+	ring = idr_find(&pktring_minors, minor);
+	if (ring)
+		pktring_ring_get(ring);
+	mutex_unlock(&pktring_minors_lock);
+	return ring;
+}
+
+static int pktring_open(struct inode *inode, struct file *file)
+{
+	struct pktring_reader *reader;
+	struct pktring_ring *ring;
+
+	ring = pktring_dev_lookup(iminor(inode));
+	if (!ring)
+		return -ENODEV;
+	reader = kzalloc(sizeof(*reader), GFP_KERNEL);
+	if (!reader) {
+		pktring_ring_put(ring);
+		return -ENOMEM;
+	}
+	reader->ring = ring;
+	file->private_data = reader;
+	return nonseekable_open(inode, file);
+}
+
+static int pktring_release(struct inode *inode, struct file *file)
+{
+	struct pktring_reader *reader = file->private_data;
+
+	pktring_ring_put(reader->ring);
+	kfree(reader);
+	return 0;
+}
+
+/* Each mapping, including the halves of a split one, holds a reference. */
+static void pktring_vm_open(struct vm_area_struct *vma)
+{
+	pktring_ring_get(vma->vm_private_data);
+}
+
+static void pktring_vm_close(struct vm_area_struct *vma)
+{
+	pktring_ring_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct pktring_vm_ops = {
+	.open = pktring_vm_open,
+	.close = pktring_vm_close,
+};
+
+static int pktring_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pktring_reader *reader = file->private_data;
+	struct pktring_ring *ring = reader->ring;
+	unsigned long pages = ring->mem_size >> PAGE_SHIFT;
+	int err;
+
+	/* readers never write: no writable mapping now or by mprotect later */
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -EINVAL;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, VM_MAYWRITE);
+#else
+	vma->vm_flags &= ~VM_MAYWRITE;
+#endif
+	err = remap_vmalloc_range(vma, ring->mem, vma->vm_pgoff);
+	if (err)
+		return err;
+	vma->vm_ops = &pktring_vm_ops;
+	vma->vm_private_data = ring;
+	pktring_ring_get(ring);
+	return 0;
+}
+
+/*
+ * POLLIN when head moved since this file last reported it, POLLHUP once
+ * the ring has ended (readers then drain up to head).
+ */
+static __poll_t pktring_poll(struct file *file, poll_table *wait)
+{
+	struct pktring_reader *reader = file->private_data;
+	struct pktring_ctl *ctl = reader->ring->ctl;
+	__poll_t mask = 0;
+	u64 head;
+
+	poll_wait(file, &reader->ring->wait, wait);
+	smp_mb();	/* pairs with wq_has_sleeper() in pktring_ring_wake() */
+	head = smp_load_acquire(&ctl->head);
+	if (head != READ_ONCE(reader->polled_head)) {
+		WRITE_ONCE(reader->polled_head, head);
+		mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	if (smp_load_acquire(&ctl->state) == PKTRING_STATE_ENDED)
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+const struct file_operations pktring_ring_fops = {
+	.owner = THIS_MODULE,
+	.open = pktring_open,
+	.release = pktring_release,
+	.mmap = pktring_mmap,
+	.poll = pktring_poll,
+};
+
+/* devtmpfs: /dev/pktring/<iface> with the ring's mode and group */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static char *pktring_devnode(const struct device *dev, umode_t *mode,
+			     kuid_t *uid, kgid_t *gid)
+#else
+static char *pktring_devnode(struct device *dev, umode_t *mode,
+			     kuid_t *uid, kgid_t *gid)
+#endif
+{
+	struct pktring_ring *ring = dev_get_drvdata(dev);
+
+	if (mode)
+		*mode = ring->mode;
+	if (gid)
+		*gid = ring->gid;
+	return kasprintf(GFP_KERNEL, "pktring/%s", dev_name(dev));
+}
+
+static const struct device_type pktring_dev_type = {
+	.name = "pktring",
+	.devnode = pktring_devnode,
+};
+
+static void pktring_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/* Give the ring a minor, its device node and its sysfs directory. */
+int pktring_dev_add(struct pktring_ring *ring)
+{
+	struct device *dev;
+	int minor, err;
+
+	mutex_lock(&pktring_minors_lock);
+	minor = idr_alloc(&pktring_minors, ring, 0, PKTRING_MAX_RINGS,
+			  GFP_KERNEL);
+	mutex_unlock(&pktring_minors_lock);
+	if (minor < 0)
+		return minor == -ENOSPC ? -EMFILE : minor;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		err = -ENOMEM;
+		goto err_idr;
+	}
+	device_initialize(dev);
+	dev->class = &pktring_class;
+	dev->type = &pktring_dev_type;
+	dev->devt = MKDEV(MAJOR(pktring_devt), minor);
+	dev->groups = pktring_ring_groups;
+	dev->release = pktring_dev_release;
+	dev_set_drvdata(dev, ring);
+	err = dev_set_name(dev, "%s", ring->ctl->ifname);
+	if (!err)
+		err = device_add(dev);
+	if (err) {
+		put_device(dev);
+		goto err_idr;
+	}
+	ring->minor = minor;
+	ring->dev = dev;
+	return 0;
+
+err_idr:
+	mutex_lock(&pktring_minors_lock);
+	idr_remove(&pktring_minors, minor);
+	mutex_unlock(&pktring_minors_lock);
+	return err;
+}
+
+/* No new opens; files and mappings already made keep the ring. */
+void pktring_dev_remove(struct pktring_ring *ring)
+{
+	if (!ring->dev)
+		return;
+	mutex_lock(&pktring_minors_lock);
+	idr_remove(&pktring_minors, ring->minor);
+	mutex_unlock(&pktring_minors_lock);
+	device_unregister(ring->dev);	/* waits for sysfs readers */
+	ring->dev = NULL;
+}

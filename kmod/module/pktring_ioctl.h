@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * Control interface of the pktring module: ioctls on /dev/pktring-ctl.
+ * Used by kmod/tools/pktring-ctl.c. Rings are listed through sysfs
+ * (/sys/class/pktring/<iface>/), so there is no list ioctl.
+ */
+#ifndef _UAPI_PKTRING_IOCTL_H
+#define _UAPI_PKTRING_IOCTL_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+#endif
+
+#include "../include/uapi/pktring.h"
+
+#define PKTRING_CTL_DEVICE	"/dev/pktring-ctl"
+#define PKTRING_SYSFS_CLASS	"/sys/class/pktring"
+
+#define PKTRING_DEFAULT_SIZE	(16U << 20)	/* data area bytes */
+#define PKTRING_DEFAULT_SNAPLEN	262144U		/* as tcpdump */
+#define PKTRING_DEFAULT_MODE	0440
+#define PKTRING_MAX_SIZE	(1ULL << 30)	/* vmalloc, keep it sane */
+#define PKTRING_MAX_RINGS	256
+
+/* Add a ring capturing interface ifname. */
+struct pktring_ioc_add {
+	char ifname[PKTRING_IFNAMSIZ];
+	__u64 size;		/* data area bytes, power of two; 0: default */
+	__u32 snaplen;		/* 0: PKTRING_DEFAULT_SNAPLEN */
+	__u32 mode;		/* device file mode; 0: PKTRING_DEFAULT_MODE */
+	__u32 gid;		/* device file group (init namespace) */
+	__u32 filter_len;	/* classic BPF instructions; 0: no filter */
+	__u64 filter;		/* user pointer to struct sock_filter[] */
+};
+
+/* Remove the ring of interface ifname. */
+struct pktring_ioc_remove {
+	char ifname[PKTRING_IFNAMSIZ];
+};
+
+#define PKTRING_IOC_MAGIC	'P'
+#define PKTRING_IOC_ADD		_IOW(PKTRING_IOC_MAGIC, 1, struct pktring_ioc_add)
+#define PKTRING_IOC_REMOVE	_IOW(PKTRING_IOC_MAGIC, 2, \
+				     struct pktring_ioc_remove)
+
+#endif /* _UAPI_PKTRING_IOCTL_H */

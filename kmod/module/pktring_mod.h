@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pktring module internals: the ring object and the functions the parts of
+ * the module (control device, capture hook, ring device, sysfs) share.
+ */
+#ifndef _PKTRING_MOD_H
+#define _PKTRING_MOD_H
+
+#include <linux/kref.h>
+#include <linux/netdevice.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/device.h>
+#include <linux/filter.h>
+
+#include "../include/uapi/pktring.h"
+#include "pktring_ioctl.h"
+
+/*
+ * One ring. Its memory (control page + data area) lives until the last
+ * reference goes: the list of live rings holds one, each open file and
+ * each mapping of the ring holds one. Removing a ring or losing its
+ * interface only ends it (capture stopped, state ENDED, node removed).
+ */
+struct pktring_ring {
+	struct kref ref;
+	struct list_head node;		/* in pktring_rings, under rtnl */
+	int minor;
+
+	void *mem;			/* vmalloc_user: ctl page + data */
+	size_t mem_size;
+	struct pktring_ctl *ctl;
+	u8 *data;
+
+	spinlock_t lock;		/* the single writer */
+	wait_queue_head_t wait;		/* poll(2) */
+
+	struct net_device *netdev;	/* held while capturing */
+	struct packet_type pt;
+	struct bpf_prog *filter;	/* NULL: capture everything */
+	bool capturing;
+
+	struct device *dev;		/* /dev/pktring/<iface>, sysfs */
+	umode_t mode;
+	kgid_t gid;
+};
+
+/* main.c */
+extern struct class pktring_class;
+extern dev_t pktring_devt;
+
+/* ring.c */
+struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
+					u64 size, u32 snaplen, int linktype);
+void pktring_ring_get(struct pktring_ring *ring);
+void pktring_ring_put(struct pktring_ring *ring);
+void pktring_ring_end(struct pktring_ring *ring);
+void pktring_ring_wake(struct pktring_ring *ring);
+bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
+			const struct pktring_rec *meta);
+extern atomic_t pktring_live_rings;
+extern atomic_long_t pktring_live_bytes;
+
+/* capture.c */
+int pktring_linktype(const struct net_device *netdev);
+void pktring_capture_start(struct pktring_ring *ring);
+void pktring_capture_stop(struct pktring_ring *ring);
+
+/* dev.c */
+int pktring_dev_add(struct pktring_ring *ring);
+void pktring_dev_remove(struct pktring_ring *ring);
+struct pktring_ring *pktring_dev_lookup(int minor);
+extern const struct file_operations pktring_ring_fops;
+
+/* ctl.c */
+int pktring_ctl_init(void);
+void pktring_ctl_exit(void);
+void pktring_remove_all(void);
+extern struct notifier_block pktring_netdev_notifier;
+
+/* sysfs.c */
+extern const struct attribute_group *pktring_ring_groups[];
+extern const struct attribute_group *pktring_class_groups[];
+
+#endif /* _PKTRING_MOD_H */

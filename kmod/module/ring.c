@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ring object: memory laid out as include/uapi/pktring.h says, its
+ * identity, its reference count and its end.
+ */
+#include <linux/poll.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/timekeeping.h>
+
+#include "pktring_mod.h"
+
+/* The barriers of pktring_ring.h, kernel flavour. */
+#define PKTRING_LOAD_ACQUIRE(p)		smp_load_acquire(p)
+#define PKTRING_STORE_RELEASE(p, v)	smp_store_release(p, v)
+#define PKTRING_READ_ONCE(x)		READ_ONCE(x)
+#define PKTRING_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
+#define PKTRING_WMB()			smp_wmb()
+#define PKTRING_RMB()			smp_rmb()
+#include "../include/pktring_ring.h"
+
+/* Memory of rings not yet freed, ended ones still mapped included. */
+atomic_t pktring_live_rings = ATOMIC_INIT(0);
+atomic_long_t pktring_live_bytes = ATOMIC_LONG_INIT(0);
+
+static void pktring_check_abi(void)
+{
+	BUILD_BUG_ON(sizeof(struct pktring_rec) != PKTRING_REC_HDR_SIZE);
+	BUILD_BUG_ON(sizeof(struct pktring_ctl) > PKTRING_CTL_SIZE);
+	BUILD_BUG_ON(PAGE_SIZE < PKTRING_CTL_SIZE);
+	BUILD_BUG_ON(offsetof(struct pktring_ctl, ifname) != PKTRING_OFF_IFNAME);
+	BUILD_BUG_ON(offsetof(struct pktring_ctl, ctr_count) !=
+		     PKTRING_OFF_CTR_COUNT);
+	BUILD_BUG_ON(offsetof(struct pktring_ctl, head) != PKTRING_OFF_HEAD);
+	BUILD_BUG_ON(offsetof(struct pktring_ctl, seq_next) !=
+		     PKTRING_OFF_SEQ_NEXT);
+	BUILD_BUG_ON(offsetof(struct pktring_ctl, counters) !=
+		     PKTRING_OFF_COUNTERS);
+	BUILD_BUG_ON(offsetof(struct pktring_rec, protocol) !=
+		     PKTRING_ROFF_PROTOCOL);
+}
+
+/*
+ * A ring for netdev, in state INIT. size is the data area (a power of two,
+ * checked by the caller); the memory is zeroed before it can be mapped.
+ */
+struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
+					u64 size, u32 snaplen, int linktype)
+{
+	struct pktring_ring *ring;
+	struct pktring_ctl *ctl;
+	u64 epoch;
+
+	pktring_check_abi();
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return NULL;
+	ring->mem_size = PAGE_SIZE + size;
+	ring->mem = vmalloc_user(ring->mem_size);
+	if (!ring->mem) {
+		kfree(ring);
+		return NULL;
+	}
+	kref_init(&ring->ref);
+	INIT_LIST_HEAD(&ring->node);
+	spin_lock_init(&ring->lock);
+	init_waitqueue_head(&ring->wait);
+	ring->minor = -1;
+
+	ctl = ring->mem;
+	ring->ctl = ctl;
+	ring->data = (u8 *)ring->mem + PAGE_SIZE;
+	do {
+		epoch = get_random_u64();
+	} while (!epoch);
+
+	ctl->magic = PKTRING_MAGIC;
+	ctl->abi_version = PKTRING_ABI_VERSION;
+	ctl->rec_hdr_size = PKTRING_REC_HDR_SIZE;
+	ctl->data_offset = PAGE_SIZE;
+	ctl->data_size = size;
+	ctl->epoch = epoch;
+	ctl->created_ns = ktime_get_real_ns();
+	ctl->linktype = linktype;
+	ctl->snaplen = snaplen;
+	ctl->ifindex = netdev->ifindex;
+	ctl->flags = PKTRING_WAIT_POLL;
+	strscpy(ctl->ifname, netdev->name, sizeof(ctl->ifname));
+	ctl->ring_index = 0;
+	ctl->ring_count = 1;
+	ctl->max_record = pktring_rec_len(snaplen);
+	ctl->ctr_count = PKTRING_CTR_USED;
+	ctl->state = PKTRING_STATE_INIT;
+
+	atomic_inc(&pktring_live_rings);
+	atomic_long_add(ring->mem_size, &pktring_live_bytes);
+	return ring;
+}
+
+static void pktring_ring_release(struct kref *ref)
+{
+	struct pktring_ring *ring = container_of(ref, struct pktring_ring, ref);
+
+	if (ring->filter)
+		bpf_prog_destroy(ring->filter);
+	atomic_long_sub(ring->mem_size, &pktring_live_bytes);
+	atomic_dec(&pktring_live_rings);
+	vfree(ring->mem);
+	kfree(ring);
+}
+
+void pktring_ring_get(struct pktring_ring *ring)
+{
+	kref_get(&ring->ref);
+}
+
+void pktring_ring_put(struct pktring_ring *ring)
+{
+	kref_put(&ring->ref, pktring_ring_release);
+}
+
+/* W6: wake pollers; cheap when nobody waits. */
+void pktring_ring_wake(struct pktring_ring *ring)
+{
+	if (wq_has_sleeper(&ring->wait))	/* pairs with smp_mb() in poll */
+		wake_up_interruptible_poll(&ring->wait, EPOLLIN | EPOLLRDNORM);
+}
+
+/*
+ * Stop writing for good: no capture hook runs after this, readers see
+ * state ENDED after the last record and are woken to drain and stop.
+ */
+void pktring_ring_end(struct pktring_ring *ring)
+{
+	pktring_capture_stop(ring);
+	smp_store_release(&ring->ctl->state, PKTRING_STATE_ENDED);
+	wake_up_interruptible_all(&ring->wait);
+}
+
+/*
+ * Write one packet record (W1-W5) under the ring's lock. Returns false when
+ * the record does not fit (counted as drop_too_big).
+ */
+bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
+			const struct pktring_rec *meta)
+{
+	struct pktring_ctl *ctl = ring->ctl;
+	struct pktring_rec *rec;
+	u64 end;
+
+	rec = pktring_reserve(ctl, ring->data, meta->caplen, &end);
+	if (!rec) {
+		ctl->counters[PKTRING_CTR_DROP_TOO_BIG]++;
+		return false;
+	}
+	rec->flags = meta->flags;
+	rec->ts_ns = meta->ts_ns;
+	rec->caplen = meta->caplen;
+	rec->origlen = meta->origlen;
+	rec->ifindex = meta->ifindex;
+	rec->direction = meta->direction;
+	rec->pkttype = meta->pkttype;
+	rec->protocol = meta->protocol;
+	/* cannot fail: caplen <= skb->len, checked by the caller */
+	if (skb_copy_bits(skb, 0, rec + 1, meta->caplen)) {
+		ctl->counters[PKTRING_CTR_DROP_INVALID]++;
+		rec->caplen = 0;
+	}
+	if (meta->flags & PKTRING_RF_TRUNCATED)
+		ctl->counters[PKTRING_CTR_TRUNCATED]++;
+	pktring_publish(ctl, rec, end);
+	return true;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pktring-ctl: add, remove and list the kernel module's rings.
+ *
+ *   pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]
+ *                         [--filter 'EXPR'] [--mode OCTAL] [--group GID]
+ *   pktring-ctl remove IFACE
+ *   pktring-ctl list
+ *
+ * Filters are compiled by libpcap, as tcpdump does, for the link type
+ * the module will store for the interface.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+
+#include "../module/pktring_ioctl.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]\n"
+		"                   [--filter EXPR] [--mode OCTAL] [--group GID|NAME]\n"
+		"       pktring-ctl remove IFACE\n"
+		"       pktring-ctl list\n");
+	exit(2);
+}
+
+static unsigned long long parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end || end == s) {
+		fprintf(stderr, "pktring-ctl: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+/* The pcap link type the module stores for ifname (see capture.c). */
+static int iface_linktype(const char *ifname)
+{
+	char path[128];
+	FILE *f;
+	int type = -1;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "pktring-ctl: no interface '%s'\n", ifname);
+		exit(1);
+	}
+	if (fscanf(f, "%d", &type) != 1)
+		type = -1;
+	fclose(f);
+	if (type == 1 || type == 772)	/* ARPHRD_ETHER, ARPHRD_LOOPBACK */
+		return DLT_EN10MB;
+	if (type == 65534)		/* ARPHRD_NONE */
+		return DLT_RAW;
+	fprintf(stderr, "pktring-ctl: interface '%s' has link type %d, "
+		"which pktring does not capture\n", ifname, type);
+	exit(1);
+}
+
+static int ctl_open(void)
+{
+	int fd = open(PKTRING_CTL_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "pktring-ctl: %s: %s (is the module loaded?)\n",
+			PKTRING_CTL_DEVICE, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	struct pktring_ioc_add a = { 0 };
+	struct bpf_program prog = { 0 };
+	const char *filter = NULL;
+	int i, fd;
+
+	if (argc < 1 || strlen(argv[0]) >= sizeof(a.ifname))
+		usage();
+	strcpy(a.ifname, argv[0]);
+	for (i = 1; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!val)
+			usage();
+		if (!strcmp(opt, "--size"))
+			a.size = parse_size(val);
+		else if (!strcmp(opt, "--snaplen"))
+			a.snaplen = parse_size(val);
+		else if (!strcmp(opt, "--filter"))
+			filter = val;
+		else if (!strcmp(opt, "--mode"))
+			a.mode = strtoul(val, NULL, 8);
+		else if (!strcmp(opt, "--group")) {
+			struct group *g = getgrnam(val);
+
+			a.gid = g ? g->gr_gid : strtoul(val, NULL, 0);
+		} else {
+			usage();
+		}
+		i++;
+	}
+	if (filter) {
+		int snap = a.snaplen ? a.snaplen : PKTRING_DEFAULT_SNAPLEN;
+		pcap_t *p = pcap_open_dead(iface_linktype(a.ifname), snap);
+
+		if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
+			fprintf(stderr, "pktring-ctl: filter '%s': %s\n",
+				filter, pcap_geterr(p));
+			return 1;
+		}
+		pcap_close(p);
+		a.filter_len = prog.bf_len;
+		a.filter = (uintptr_t)prog.bf_insns;
+	}
+	fd = ctl_open();
+	if (ioctl(fd, PKTRING_IOC_ADD, &a)) {
+		int e = errno;
+
+		fprintf(stderr, "pktring-ctl: add %s: %s%s\n", a.ifname,
+			strerror(e), e == EINVAL ?
+			" (size: power of two, >= 2 * (40 + snaplen), <= 1G)" :
+			"");
+		return 1;
+	}
+	pcap_freecode(&prog);
+	close(fd);
+	printf("/dev/pktring/%s\n", a.ifname);
+	return 0;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	struct pktring_ioc_remove r = { 0 };
+	int fd;
+
+	if (argc != 1 || strlen(argv[0]) >= sizeof(r.ifname))
+		usage();
+	strcpy(r.ifname, argv[0]);
+	fd = ctl_open();
+	if (ioctl(fd, PKTRING_IOC_REMOVE, &r)) {
+		fprintf(stderr, "pktring-ctl: remove %s: %s\n", r.ifname,
+			strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void print_attr(const char *dir, const char *name)
+{
+	char path[512], buf[64] = "?";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			strcpy(buf, "?");
+		buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	printf(" %s=%s", strchr(name, '/') ? strchr(name, '/') + 1 : name,
+	       buf);
+}
+
+static int cmd_list(void)
+{
+	static const char *const attrs[] = {
+		"data_size", "snaplen", "filter_insns", "state", "head",
+#define PKTRING_CTR_NAME(ctr, idx, str) "counters/" str,
+		PKTRING_COUNTERS(PKTRING_CTR_NAME)
+#undef PKTRING_CTR_NAME
+	};
+	DIR *d = opendir(PKTRING_SYSFS_CLASS);
+	struct dirent *e;
+	size_t i;
+
+	if (!d) {
+		fprintf(stderr, "pktring-ctl: %s: %s (is the module loaded?)\n",
+			PKTRING_SYSFS_CLASS, strerror(errno));
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		char dir[300];
+
+		snprintf(dir, sizeof(dir), "%s/%s", PKTRING_SYSFS_CLASS,
+			 e->d_name);
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "live_", 5))
+			continue;
+		printf("%s", e->d_name);
+		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+			print_attr(dir, attrs[i]);
+		printf("\n");
+	}
+	closedir(d);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "add"))
+		return cmd_add(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "remove"))
+		return cmd_remove(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return cmd_list();
+	usage();
+	return 2;
+}
