@@ -1,0 +1,59 @@
+package io.pktring.topic2pcap;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/** The few libpcap functions used to write (and, in tests, read) pcap files, through JNA. */
+public interface Libpcap extends Library {
+
+    /** Timestamps in the file are in nanoseconds (the pcap "nanosecond" magic). */
+    int PCAP_TSTAMP_PRECISION_NANO = 1;
+
+    Pointer pcap_open_dead_with_tstamp_precision(int linktype, int snaplen, int precision);
+
+    Pointer pcap_open_offline_with_tstamp_precision(String fname, int precision, byte[] errbuf);
+
+    /** A file name of "-" writes to standard output. */
+    Pointer pcap_dump_open(Pointer pcap, String fname);
+
+    /** header: struct pcap_pkthdr (see {@link PcapWriter}). */
+    void pcap_dump(Pointer dumper, Pointer header, byte[] data);
+
+    int pcap_dump_flush(Pointer dumper);
+
+    void pcap_dump_close(Pointer dumper);
+
+    int pcap_next_ex(Pointer pcap, PointerByReference header, PointerByReference data);
+
+    int pcap_datalink(Pointer pcap);
+
+    String pcap_geterr(Pointer pcap);
+
+    void pcap_close(Pointer pcap);
+
+    String pcap_lib_version();
+
+    /** libpcap, loaded once; fails with a message that says what to install. */
+    static Libpcap get() {
+        return Holder.INSTANCE;
+    }
+
+    /** Lazy holder so a missing libpcap surfaces where it is first needed. */
+    final class Holder {
+        static final Libpcap INSTANCE;
+
+        static {
+            try {
+                INSTANCE = Native.load("pcap", Libpcap.class);
+            } catch (UnsatisfiedLinkError e) {
+                throw new IllegalStateException(
+                        "libpcap not found (install libpcap0.8 / libpcap-dev): " + e.getMessage(), e);
+            }
+        }
+
+        private Holder() {
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.pktring.topic2pcap;
+
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+
+/**
+ * Writes a pcap file with nanosecond timestamps through libpcap (pcap_open_dead +
+ * pcap_dump), so tcpdump, tshark and Wireshark read it exactly as they read their own.
+ */
+public final class PcapWriter implements AutoCloseable {
+
+    private final Libpcap pcap = Libpcap.get();
+    private final String target;
+    private final int linktype;
+    private final Pointer handle;
+    private final Pointer dumper;
+    /** struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; bpf_u_int32 len; } */
+    private final Memory header = new Memory(2L * NativeLong.SIZE + 8);
+    private boolean closed;
+
+    /** Opens FILE for writing, or standard output for "-". */
+    public PcapWriter(String target, int linktype, int snaplen) throws IOException {
+        this.target = target;
+        this.linktype = linktype;
+        this.handle = pcap.pcap_open_dead_with_tstamp_precision(
+                linktype, snaplen, Libpcap.PCAP_TSTAMP_PRECISION_NANO);
+        if (handle == null) {
+            throw new IOException("libpcap cannot make a pcap of link type " + linktype);
+        }
+        this.dumper = pcap.pcap_dump_open(handle, target);
+        if (dumper == null) {
+            String err = pcap.pcap_geterr(handle);
+            pcap.pcap_close(handle);
+            throw new IOException("cannot write pcap to " + target + ": " + err);
+        }
+    }
+
+    public int linktype() {
+        return linktype;
+    }
+
+    public void write(CapturedPacket p) {
+        long sec = Math.floorDiv(p.tsNanos(), 1_000_000_000L);
+        long nsec = Math.floorMod(p.tsNanos(), 1_000_000_000L);
+        // With nanosecond precision the timeval's second field carries nanoseconds.
+        header.setNativeLong(0, new NativeLong(sec));
+        header.setNativeLong(NativeLong.SIZE, new NativeLong(nsec));
+        header.setInt(2L * NativeLong.SIZE, p.caplen());
+        header.setInt(2L * NativeLong.SIZE + 4, p.origlen());
+        pcap.pcap_dump(dumper, header, p.data());
+    }
+
+    /** Pushes buffered packets out (a follower piping into tcpdump sees them at once). */
+    public void flush() throws IOException {
+        if (pcap.pcap_dump_flush(dumper) != 0) {
+            throw new IOException("writing pcap to " + target + " failed (disk full or pipe closed?)");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int flushed = pcap.pcap_dump_flush(dumper);
+        pcap.pcap_dump_close(dumper);
+        pcap.pcap_close(handle);
+        if (flushed != 0) {
+            throw new IOException("writing pcap to " + target + " failed (disk full or pipe closed?)");
+        }
+    }
+
+}

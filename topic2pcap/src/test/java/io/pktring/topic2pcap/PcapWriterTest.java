@@ -1,0 +1,58 @@
+package io.pktring.topic2pcap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class PcapWriterTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Packets written by PcapWriter read back the same in libpcap, tshark and tcpdump. */
+    @ParameterizedTest
+    @ValueSource(strings = {"HSRP_failover.pcap", "babel_update_oobr.pcap", "bigtcp-ipv6.pcap",
+            "LINKTYPE_RAW_ipv6.pcap"})
+    void rewritesTestCapturesExactly(String name) throws Exception {
+        Path original = PcapFile.testdata(name);
+        List<CapturedPacket> packets = PcapFile.read(original);
+        assertFalse(packets.isEmpty(), name + " has packets");
+        Path out = tmp.resolve("out.pcap");
+        try (PcapWriter w = new PcapWriter(out.toString(), packets.get(0).linktype(), 262_144)) {
+            packets.forEach(w::write);
+        }
+        assertSamePackets(packets, PcapFile.read(out));
+        assertEquals(PcapFile.tsharkFields(original), PcapFile.tsharkFields(out), "tshark's view of " + name);
+        assertEquals(PcapFile.tcpdumpHex(original), PcapFile.tcpdumpHex(out), "tcpdump's view of " + name);
+    }
+
+    @Test
+    void unwritableTargetIsAClearError() {
+        IOException e = assertThrows(IOException.class,
+                () -> new PcapWriter(tmp.resolve("no/such/dir/x.pcap").toString(), 1, 65535));
+        assertTrue(e.getMessage().contains("no/such/dir/x.pcap"), e.getMessage());
+    }
+
+    static void assertSamePackets(List<CapturedPacket> expected, List<CapturedPacket> actual) {
+        assertEquals(expected.size(), actual.size(), "packet count");
+        for (int i = 0; i < expected.size(); i++) {
+            CapturedPacket e = expected.get(i);
+            CapturedPacket a = actual.get(i);
+            assertEquals(e.tsNanos(), a.tsNanos(), "timestamp of packet " + i);
+            assertEquals(e.caplen(), a.caplen(), "caplen of packet " + i);
+            assertEquals(e.origlen(), a.origlen(), "origlen of packet " + i);
+            assertEquals(e.linktype(), a.linktype(), "linktype of packet " + i);
+            assertArrayEquals(e.data(), a.data(), "bytes of packet " + i);
+        }
+    }
+}
