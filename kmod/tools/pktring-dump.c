@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	struct pktring_reader r;
 	const char *ring = NULL, *from = "earliest", *out = "-", *why = "";
 	uint64_t count = 0, packets = 0, bytes = 0, target = 0, lost, t0, dt, start;
+	uint64_t wrapped = 0;
 	int until_end = 0, verbose = 0, quiet = 0, c, rc = 0;
 	pcap_t *dead;
 	pcap_dumper_t *d;
@@ -152,6 +153,9 @@ int main(int argc, char **argv)
 		if (lost && (verbose || r.laps <= 10))
 			fprintf(stderr, "pktring-dump: lost %llu packets before seq %llu\n",
 				(unsigned long long)lost, (unsigned long long)r.hdr.seq);
+		if (r.hdr.ts_ns / 1000000000 > UINT32_MAX && !wrapped++)
+			fprintf(stderr, "pktring-dump: seq %llu: timestamp after 2106 does not fit pcap's 32-bit seconds; written modulo 2^32 s\n",
+				(unsigned long long)r.hdr.seq);
 		ph.ts.tv_sec = r.hdr.ts_ns / 1000000000;
 		ph.ts.tv_usec = r.hdr.ts_ns % 1000000000;	/* ns: NANO precision */
 		ph.caplen = r.hdr.caplen;

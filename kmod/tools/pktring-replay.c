@@ -93,7 +93,7 @@ static int replay_file(struct replay *rp, const char *file)
 	struct pcap_pkthdr *ph;
 	const u_char *bytes;
 	pcap_t *p;
-	int rc;
+	int rc = 0;
 
 	p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO,
 						    errbuf);
@@ -110,19 +110,24 @@ static int replay_file(struct replay *rp, const char *file)
 	}
 	while (!stop && (rc = pcap_next_ex(p, &ph, &bytes)) == 1) {
 		struct pktring_rec meta = { 0 };
-		uint64_t ts;
+		__int128 ts = ph->ts.tv_sec;
+		uint64_t ts_ns;
 
-		if (ph->ts.tv_sec < 0 ||
-		    (uint64_t)ph->ts.tv_sec > (UINT64_MAX - 999999999) / 1000000000) {
-			fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp out of range, skipped\n",
-				file, (unsigned long long)(rp->packets + rp->skipped + 1));
+		/* pcap's seconds are unsigned 32-bit; libpcap sign-extends them */
+		if (pcap_major_version(p) == 2 && ts < 0)
+			ts += (__int128)1 << 32;
+		ts = ts * 1000000000 + ph->ts.tv_usec;	/* ns: NANO precision */
+		if (ts < 0 || ts > (__int128)UINT64_MAX) {
+			fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp %lld.%09ld is not representable (before 1970 or after 2554), skipped\n",
+				file, (unsigned long long)(rp->packets + rp->skipped + 1),
+				(long long)ph->ts.tv_sec, (long)ph->ts.tv_usec);
 			pktring_writer_count(&rp->w, PKTRING_CTR_DROP_INVALID, 1);
 			rp->skipped++;
 			continue;
 		}
-		ts = (uint64_t)ph->ts.tv_sec * 1000000000ull + ph->ts.tv_usec;
-		pace(rp, ts);
-		meta.ts_ns = ts;
+		ts_ns = ts;
+		pace(rp, ts_ns);
+		meta.ts_ns = ts_ns;
 		meta.caplen = ph->caplen;
 		meta.origlen = ph->len;
 		if (pktring_writer_put(&rp->w, &meta, bytes) != 0) {

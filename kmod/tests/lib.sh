@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared by the user-space test scripts: tool paths, a scratch directory,
+# pass/fail bookkeeping. Sourced, not run.
+
+KMOD=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$KMOD/.." && pwd)
+PCAPS=${PCAPS:-$REPO/../shared/testdata/pcap}
+# The tools under test are the ASan/UBSan build; the oracles are release.
+T=${T:-$KMOD/build/asan/bin}
+H=${H:-$KMOD/build/release/tests}
+HA=${HA:-$KMOD/build/asan/tests}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=98}
+
+RESULTS=${RESULTS:-$(mktemp)}
+WORK=$(mktemp -d /dev/shm/pktring-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+pass() { echo "PASS $*"; echo pass >>"$RESULTS"; }
+fail() { echo "FAIL $*"; echo fail >>"$RESULTS"; }
+check() {	# check NAME CONDITION-COMMAND...
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+# A sanitizer report in a tool's stderr fails the test that ran it.
+sanitizer_clean() {
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$@"
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Round trip: every test capture, replayed into a ring and dumped back,
+# gives the packets libpcap reads from the original (bytes, lengths,
+# nanosecond timestamps). A file libpcap rejects gives an error naming it,
+# a non-zero exit, and a ring that still opens and is ended.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ring=$WORK/ring
+# libpcap reads every shipped capture, so add files it rejects, made from
+# a real one: cut in the middle of a packet (read error after some
+# packets), cut inside the file header, and not a capture at all.
+src="$PCAPS/HSRP_failover.pcap"
+mkdir -p "$WORK/bad"
+head -c $(($(stat -c %s "$src") - 10)) "$src" >"$WORK/bad/cut-mid-packet.pcap"
+head -c 12 "$src" >"$WORK/bad/cut-header.pcap"
+printf 'this is not a capture file\n' >"$WORK/bad/text.pcap"
+ok=0 bad=0 rejected=0 partial=0 unrep=0
+for f in "$PCAPS"/* "$WORK"/bad/*; do
+	name=$(basename "$f")
+	"$T/pktring-replay" -q -r "$ring" -s 4M "$f" 2>"$WORK/replay.err"
+	rc=$?
+	"$T/pktring-dump" -q -r "$ring" -w "$WORK/out.pcap" 2>"$WORK/dump.err"
+	drc=$?
+	"$H/pcap_compare" "$f" "$WORK/out.pcap" >"$WORK/cmp.out"
+	crc=$?
+	why=""
+	if ! sanitizer_clean "$WORK/replay.err" "$WORK/dump.err"; then
+		why="sanitizer report"
+	elif ((crc == 3)); then
+		# libpcap cannot open it: replay must say so, naming the file
+		((rc != 0)) && grep -qF "$f" "$WORK/replay.err" || why="rejected file not reported (rc $rc)"
+		rejected=$((rejected + 1))
+	elif grep -q '^orig=read-error' "$WORK/cmp.out"; then
+		# libpcap stops mid-file: the packets before the error, an ended ring
+		((rc != 0)) && grep -qF "$f" "$WORK/replay.err" || why="read error not reported (rc $rc)"
+		((crc == 0 && drc == 0)) || why="${why:+$why; }partial copy differs: $(tail -1 "$WORK/cmp.out")"
+		"$T/pktring-stat" --json -r "$ring" 2>>"$WORK/replay.err" | jq -e '.state == "ended"' >/dev/null ||
+			why="${why:+$why; }ring not consistent and ended after the error"
+		partial=$((partial + 1))
+	else
+		((rc == 0 && drc == 0 && crc == 0)) || why="rc $rc/$drc: $(tail -1 "$WORK/cmp.out") $(cat "$WORK/replay.err")"
+	fi
+	# packets whose time a ring cannot hold: skipped and reported, exactly
+	n=$(sed -n 's/^unrepresentable=\([0-9]*\).*/\1/p' "$WORK/cmp.out")
+	if [[ -z $why && ${n:-0} != 0 ]]; then
+		[[ $(grep -c 'not representable' "$WORK/replay.err") == "$n" ]] ||
+			why="$n unrepresentable timestamps not reported one by one"
+		unrep=$((unrep + n))
+	fi
+	if [[ -n $why ]]; then
+		fail "roundtrip $name: $why"
+		bad=$((bad + 1))
+	else
+		echo pass >>"$RESULTS"
+		ok=$((ok + 1))
+	fi
+done
+((rejected >= 2 && partial >= 1)) || { fail "roundtrip: the rejected-file cases did not occur"; bad=$((bad + 1)); }
+echo "roundtrip: $ok files ok ($rejected rejected by libpcap and reported, $partial cut short by a libpcap error and reported, $unrep packets with unrepresentable timestamps skipped and reported), $bad failed"
+((bad == 0))
