@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -329,6 +330,10 @@ public final class Ring implements AutoCloseable {
     void awaitData(long seenHead, int millis) throws RingException {
         if (identity.waitMethod() == RingLayout.WAIT_POLL) {
             awaitPoll(millis);
+            if (loadHead() == seenHead && loadState() != RingLayout.STATE_ENDED) {
+                // poll(2) said ready but nothing moved (a regular file is always ready): do not spin
+                LockSupport.parkNanos(1_000_000L);
+            }
         } else {
             awaitFutex(seenHead, millis);
         }
