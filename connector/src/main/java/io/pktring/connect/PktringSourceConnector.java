@@ -1,0 +1,95 @@
+package io.pktring.connect;
+
+import static io.pktring.connect.PktringSourceConnectorConfig.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+
+/**
+ * Publishes the packets of pktring rings to Kafka, one ring per task. See
+ * {@link PktringSourceConnectorConfig} for the settings and {@link PktringSourceTask} for how a
+ * ring is read.
+ */
+public class PktringSourceConnector extends SourceConnector {
+
+    private Map<String, String> props;
+    private PktringSourceConnectorConfig config;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        this.props = Map.copyOf(props);
+        this.config = new PktringSourceConnectorConfig(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return PktringSourceTask.class;
+    }
+
+    /** One task per ring; a ring is never shared by two tasks (each has its own read position). */
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<String> rings = config.ringPaths();
+        if (rings.size() > maxTasks) {
+            throw new ConnectException(rings.size() + " rings in '" + RING_PATHS + "' need tasks.max >= "
+                    + rings.size() + " (one ring per task); tasks.max is " + maxTasks);
+        }
+        List<Map<String, String>> tasks = new ArrayList<>();
+        for (int i = 0; i < rings.size(); i++) {
+            Map<String, String> task = new HashMap<>(props);
+            task.put(TASK_RING_PATH, rings.get(i).trim());
+            task.put(TASK_INDEX, Integer.toString(i));
+            tasks.add(task);
+        }
+        return tasks;
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return CONFIG_DEF;
+    }
+
+    /** Adds the checks that need the rings (exists, is a ring of this ABI, filter compiles). */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        return RingConfigValidator.validate(connectorConfigs, super.validate(connectorConfigs));
+    }
+
+    /** Offsets are positions in the ring's own sequence: replaying from them is deterministic. */
+    @Override
+    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+        return ExactlyOnceSupport.SUPPORTED;
+    }
+
+    /**
+     * KIP-875: lets {@code PATCH/DELETE /connectors/{name}/offsets} through when every partition
+     * and offset has this connector's shape; an offset of an old epoch is allowed (the task
+     * then starts afresh and reports the gap). A null offset (reset) is always allowed.
+     */
+    @Override
+    public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
+        for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
+            RingOffset.validatePartition(e.getKey());
+            RingOffset.fromMap(e.getValue());
+        }
+        return true;
+    }
+}

@@ -1,0 +1,190 @@
+package io.pktring.connect;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The connector's settings. Keys carry no prefix (they live in one connector's config).
+ * Checks that need the ring itself (does it exist, is it a ring, does the filter compile for its
+ * link type) are in {@link RingConfigValidator}; the ranges and choices are here.
+ */
+public final class PktringSourceConnectorConfig extends AbstractConfig {
+
+    public static final String RING_PATHS = "ring.paths";
+    public static final String TOPIC = "topic";
+    public static final String START_POSITION = "start.position";
+    public static final String BATCH_MAX_PACKETS = "batch.max.packets";
+    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
+    public static final String POLL_TIMEOUT_MS = "poll.timeout.ms";
+    public static final String SNAPLEN = "snaplen";
+    public static final String FILTER = "filter";
+    public static final String RECORD_MODE = "record.mode";
+    public static final String BLOCK_MAX_PACKETS = "block.max.packets";
+    public static final String RING_MISSING_TIMEOUT_MS = "ring.missing.timeout.ms";
+
+    /** Set by the connector on each task's config: which ring of ring.paths is this task's. */
+    static final String TASK_RING_PATH = "task.ring.path";
+    static final String TASK_INDEX = "task.index";
+
+    public static final String IFNAME_PLACEHOLDER = "${ifname}";
+
+    private static final String GROUP_RING = "Ring";
+    private static final String GROUP_RECORDS = "Records";
+    private static final String GROUP_BATCHING = "Batching";
+
+    /** The largest poll timeout: the worker must get control back often (stop, offset commit). */
+    public static final int MAX_POLL_TIMEOUT_MS = 500;
+
+    public enum StartPosition { EARLIEST, LATEST }
+
+    public enum RecordMode { PACKET, BLOCK }
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(RING_PATHS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString() {
+                        @Override
+                        public void ensureValid(String name, Object value) {
+                            if (value == null || ((List<?>) value).isEmpty()) {
+                                throw new ConfigException(name, value,
+                                        "list at least one ring, e.g. /dev/pktring/eth0 or /dev/shm/pktring-eth0");
+                            }
+                        }
+
+                        @Override
+                        public String toString() {
+                            return "non-empty list of paths";
+                        }
+                    },
+                    Importance.HIGH,
+                    "Rings to read, comma separated: a kernel device (/dev/pktring/<iface>) or a "
+                            + "shared-memory ring file written by pktring-capture or pktring-replay. "
+                            + "Each ring is read by one task, so tasks.max must be at least the number of rings.",
+                    GROUP_RING, 1, Width.LONG, "Ring paths")
+            .define(START_POSITION, Type.STRING, "earliest",
+                    ValidString.in("earliest", "latest"), Importance.MEDIUM,
+                    "Where to start when there is no usable committed offset (first start, offsets "
+                            + "reset, or the ring was re-created since): 'earliest' = the oldest packet "
+                            + "still in the ring, 'latest' = only packets that arrive from now on. "
+                            + "A gap is logged and counted as loss.",
+                    GROUP_RING, 2, Width.SHORT, "Start position")
+            .define(FILTER, Type.STRING, "", Importance.MEDIUM,
+                    "Only publish packets matching this tcpdump (pcap-filter) expression, compiled by "
+                            + "libpcap for the ring's link type. Empty publishes everything. Needs "
+                            + "libpcap on the worker.",
+                    GROUP_RING, 3, Width.LONG, "Filter")
+            .define(SNAPLEN, Type.INT, 262144, Range.between(1, 262144), Importance.LOW,
+                    "Publish at most this many bytes of each packet (origlen keeps the wire length).",
+                    GROUP_RING, 4, Width.SHORT, "Snap length")
+            .define(RING_MISSING_TIMEOUT_MS, Type.LONG, 60_000L, Range.between(0L, 86_400_000L),
+                    Importance.LOW,
+                    "After a ring has ended, how long to wait for it to be re-created at the same "
+                            + "path before the task fails.",
+                    GROUP_RING, 5, Width.SHORT, "Ring missing timeout")
+            .define(TOPIC, Type.STRING, "pktring.${ifname}", new TopicValidator(), Importance.HIGH,
+                    "Topic to publish to. '${ifname}' is replaced by the ring's interface name "
+                            + "(characters not allowed in topic names become '_').",
+                    GROUP_RECORDS, 1, Width.MEDIUM, "Topic")
+            .define(RECORD_MODE, Type.STRING, "packet", ValidString.in("packet", "block"),
+                    Importance.MEDIUM,
+                    "'packet' = one io.pktring.Packet record per packet (key = symmetric flow key); "
+                            + "'block' = one io.pktring.PacketBlock record carrying up to "
+                            + "block.max.packets packets, for line-rate links.",
+                    GROUP_RECORDS, 2, Width.SHORT, "Record mode")
+            .define(BLOCK_MAX_PACKETS, Type.INT, 256, Range.between(1, 65536), Importance.LOW,
+                    "Packets per PacketBlock record in block mode.",
+                    GROUP_RECORDS, 3, Width.SHORT, "Packets per block")
+            .define(BATCH_MAX_PACKETS, Type.INT, 2048, Range.between(1, 1_000_000), Importance.LOW,
+                    "Most packets handed to the worker by one poll().",
+                    GROUP_BATCHING, 1, Width.SHORT, "Batch packets")
+            .define(BATCH_MAX_BYTES, Type.LONG, 8L << 20, Range.between(1024L, 1L << 30),
+                    Importance.LOW,
+                    "Most captured bytes handed to the worker by one poll() (at least one packet "
+                            + "is always returned).",
+                    GROUP_BATCHING, 2, Width.SHORT, "Batch bytes")
+            .define(POLL_TIMEOUT_MS, Type.INT, 200, Range.between(1, MAX_POLL_TIMEOUT_MS),
+                    Importance.LOW,
+                    "Longest time poll() waits for the first packet before returning nothing.",
+                    GROUP_BATCHING, 3, Width.SHORT, "Poll timeout");
+
+    public PktringSourceConnectorConfig(Map<?, ?> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    public List<String> ringPaths() {
+        return getList(RING_PATHS);
+    }
+
+    public String topicTemplate() {
+        return getString(TOPIC);
+    }
+
+    public StartPosition startPosition() {
+        return StartPosition.valueOf(getString(START_POSITION).toUpperCase(Locale.ROOT));
+    }
+
+    public RecordMode recordMode() {
+        return RecordMode.valueOf(getString(RECORD_MODE).toUpperCase(Locale.ROOT));
+    }
+
+    public int batchMaxPackets() {
+        return getInt(BATCH_MAX_PACKETS);
+    }
+
+    public long batchMaxBytes() {
+        return getLong(BATCH_MAX_BYTES);
+    }
+
+    public int pollTimeoutMs() {
+        return getInt(POLL_TIMEOUT_MS);
+    }
+
+    public int snaplen() {
+        return getInt(SNAPLEN);
+    }
+
+    public String filter() {
+        return getString(FILTER).trim();
+    }
+
+    public int blockMaxPackets() {
+        return getInt(BLOCK_MAX_PACKETS);
+    }
+
+    public long ringMissingTimeoutMs() {
+        return getLong(RING_MISSING_TIMEOUT_MS);
+    }
+
+    /** The topic for a ring of this interface: the template with ${ifname} filled in. */
+    public static String topicFor(String template, String ifname) {
+        String name = ifname == null || ifname.isEmpty() ? "ring" : ifname;
+        return template.replace(IFNAME_PLACEHOLDER, name.replaceAll("[^a-zA-Z0-9._-]", "_"));
+    }
+
+    /** A topic name is legal once ${ifname} is filled in (which only yields legal characters). */
+    private static final class TopicValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String topic = value == null ? "" : topicFor((String) value, "x");
+            if (topic.isEmpty() || topic.length() > 249 || !topic.matches("[a-zA-Z0-9._-]+")
+                    || topic.equals(".") || topic.equals("..")) {
+                throw new ConfigException(name, value, "not a valid topic name (letters, digits, "
+                        + "'.', '_', '-', at most 249 characters; '${ifname}' may be used)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "topic name, may contain ${ifname}";
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package io.pktring.connect;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.pktring.connect.testing.TestRing;
+
+/**
+ * The task against a real shared-memory ring (written by {@link TestRing}) without a worker: what
+ * it reads, the offsets it writes and how it resumes, loses and recovers. The worker side is
+ * covered by the integration tests.
+ */
+class PktringSourceTaskTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<PktringSourceTask> tasks = new ArrayList<>();
+
+    @AfterEach
+    void stopTasks() {
+        tasks.forEach(PktringSourceTask::stop);
+    }
+
+    private Path ringPath() {
+        return dir.resolve("ring");
+    }
+
+    private static byte[] packet(int n, int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (n * 31 + i);
+        }
+        return b;
+    }
+
+    private PktringSourceTask start(Map<String, ?> committed, String... extra) {
+        Map<String, String> props = new HashMap<>();
+        props.put("name", "unit-" + tasks.size() + "-" + System.nanoTime());
+        props.put(PktringSourceConnectorConfig.RING_PATHS, ringPath().toString());
+        props.put(PktringSourceConnectorConfig.TASK_RING_PATH, ringPath().toString());
+        props.put(PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "100");
+        for (int i = 0; i < extra.length; i += 2) {
+            props.put(extra[i], extra[i + 1]);
+        }
+        PktringSourceTask task = new PktringSourceTask();
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return props;
+            }
+
+            @Override
+            public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+                return null; // the task's metrics are its own MBean
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return new OffsetStorageReader() {
+                    @Override
+                    public <T> Map<String, Object> offset(Map<String, T> partition) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> o = (Map<String, Object>) committed;
+                        return o;
+                    }
+
+                    @Override
+                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
+            }
+        });
+        task.start(props);
+        tasks.add(task);
+        return task;
+    }
+
+    /** Polls until n packet records arrived or 5 s passed. */
+    private static List<SourceRecord> pollPackets(PktringSourceTask task, int n) throws InterruptedException {
+        List<SourceRecord> out = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (out.size() < n && System.nanoTime() < deadline) {
+            List<SourceRecord> batch = task.poll();
+            if (batch != null) {
+                out.addAll(batch);
+            }
+        }
+        return out;
+    }
+
+    private static long header(SourceRecord r, String name) {
+        return (Long) r.headers().lastWithName(name).value();
+    }
+
+    @Test
+    void publishesEveryPacketWithItsBytesOffsetAndHeaders() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null);
+            for (int i = 0; i < 50; i++) {
+                ring.write(1_700_000_000_123_456_789L + i, packet(i, 60 + i), 60 + i, 100 + i);
+            }
+            List<SourceRecord> records = pollPackets(task, 50);
+            assertEquals(50, records.size());
+            for (int i = 0; i < 50; i++) {
+                SourceRecord r = records.get(i);
+                Struct v = (Struct) r.value();
+                assertEquals("pktring.eth0", r.topic());
+                assertEquals(i, v.getInt64("seq"));
+                assertArrayEquals(packet(i, 60 + i), v.getBytes("data"));
+                assertEquals(60 + i, v.getInt32("caplen"));
+                assertEquals(100 + i, v.getInt32("origlen"));
+                assertEquals(1_700_000_000_123_456_789L + i, v.getInt64("ts_ns"));
+                assertEquals((1_700_000_000_123_456_789L + i) / 1_000_000L, r.timestamp());
+                assertEquals(ring.epoch(), header(r, PktringSourceTask.HEADER_EPOCH));
+                assertEquals(i, header(r, PktringSourceTask.HEADER_SEQ));
+                assertEquals(0, header(r, PktringSourceTask.HEADER_LOST));
+                RingOffset o = RingOffset.fromMap(r.sourceOffset());
+                assertEquals(ring.epoch(), o.epoch());
+                assertEquals(i + 1, o.nextSeq());
+            }
+            assertEquals(ring.head(), RingOffset.fromMap(records.get(49).sourceOffset()).position());
+        }
+    }
+
+    @Test
+    void pollReturnsNothingWithinItsTimeoutWhenIdleAndBatchesAreBounded() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.BATCH_MAX_PACKETS, "7");
+            long t0 = System.nanoTime();
+            assertNull(task.poll());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 90 && ms < 400, "idle poll took " + ms + " ms, poll.timeout.ms is 100");
+            for (int i = 0; i < 20; i++) {
+                ring.write(i, packet(i, 64), 64, 64);
+            }
+            assertEquals(7, task.poll().size());
+            assertEquals(7, task.poll().size());
+            assertEquals(6, task.poll().size());
+        }
+    }
+
+    @Test
+    void resumesAfterTheCommittedOffsetWithoutDuplicates() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            for (int i = 0; i < 10; i++) {
+                ring.write(i, packet(i, 64), 64, 64);
+            }
+            PktringSourceTask first = start(null);
+            List<SourceRecord> got = pollPackets(first, 10);
+            Map<String, ?> committed = got.get(5).sourceOffset(); // packets 0..5 committed
+            first.stop();
+            PktringSourceTask second = start(committed);
+            List<SourceRecord> rest = pollPackets(second, 4);
+            assertEquals(List.of(6L, 7L, 8L, 9L), rest.stream().map(r -> header(r, PktringSourceTask.HEADER_SEQ)).toList());
+            assertEquals(0, header(rest.get(0), PktringSourceTask.HEADER_LOST));
+        }
+    }
+
+    @Test
+    void reportsExactlyThePacketsOverwrittenWhileStopped() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 4096, 1, 65535, "eth0")) {
+            ring.write(0, packet(0, 100), 100, 100);
+            PktringSourceTask first = start(null);
+            Map<String, ?> committed = pollPackets(first, 1).get(0).sourceOffset();
+            first.stop();
+            for (int i = 1; i <= 200; i++) { // laps a 4 KiB ring many times
+                ring.write(i, packet(i, 100), 100, 100);
+            }
+            PktringSourceTask second = start(committed);
+            List<SourceRecord> rest = pollPackets(second, 1);
+            long firstSeq = header(rest.get(0), PktringSourceTask.HEADER_SEQ);
+            assertTrue(firstSeq > 1);
+            assertEquals(firstSeq - 1, header(rest.get(0), PktringSourceTask.HEADER_LOST));
+        }
+    }
+
+    @Test
+    void offsetOfAnotherEpochStartsAfreshAndCountsTheSkippedPackets() throws Exception {
+        Map<String, Object> stale = new RingOffset(12345, 4096, 77).toMap();
+        try (TestRing ring = TestRing.create(ringPath(), 4096, 1, 65535, "eth0")) {
+            for (int i = 0; i < 100; i++) { // the oldest packets are overwritten
+                ring.write(i, packet(i, 100), 100, 100);
+            }
+            PktringSourceTask task = start(stale);
+            SourceRecord r = pollPackets(task, 1).get(0);
+            long seq = header(r, PktringSourceTask.HEADER_SEQ);
+            assertTrue(seq > 0);
+            assertEquals(seq, header(r, PktringSourceTask.HEADER_LOST), "packets 0..seq-1 of the epoch were never read");
+        }
+    }
+
+    @Test
+    void readsOnWhenTheRingIsRecreatedAndCountsWhatItMissed() throws Exception {
+        TestRing old = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0");
+        PktringSourceTask task = start(null);
+        old.write(0, packet(0, 64), 64, 64);
+        assertEquals(1, pollPackets(task, 1).size());
+        old.end();
+        try (TestRing fresh = TestRing.create(ringPath(), 4096, 1, 65535, "eth0")) {
+            for (int i = 0; i < 100; i++) {
+                fresh.write(i, packet(i, 100), 100, 100);
+            }
+            SourceRecord r = pollPackets(task, 1).get(0);
+            assertEquals(fresh.epoch(), header(r, PktringSourceTask.HEADER_EPOCH));
+            long seq = header(r, PktringSourceTask.HEADER_SEQ);
+            assertTrue(seq > 0, "the first packets of the 4 KiB ring were overwritten");
+            assertEquals(seq, header(r, PktringSourceTask.HEADER_LOST));
+            assertEquals(fresh.epoch(), RingOffset.fromMap(r.sourceOffset()).epoch());
+        } finally {
+            old.close();
+        }
+    }
+
+    @Test
+    void stopWakesAWaitingPollPromptly() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "500");
+            CompletableFuture<List<SourceRecord>> polling = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return task.poll();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(50);
+            long t0 = System.nanoTime();
+            task.stop();
+            assertNull(polling.get(1, TimeUnit.SECONDS));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 200, "stop took " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aVanishedRingFailsTheTaskWithWhatToDo() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RING_MISSING_TIMEOUT_MS, "0");
+            ring.end();
+            Files.delete(ringPath());
+            long t0 = System.nanoTime();
+            ConnectException e = assertThrows(ConnectException.class, () -> {
+                for (int i = 0; i < 50; i++) { // 100 ms each: the ring is checked every 500 ms
+                    task.poll();
+                }
+            });
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 400, "an ended, drained ring must not make poll() spin; failed after " + ms + " ms");
+            assertTrue(e.getMessage().contains("vanished") && e.getMessage().contains(ringPath().toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingRingFailsTheStartWithThePath() {
+        ConnectException e = assertThrows(ConnectException.class, () -> start(null));
+        assertTrue(e.getMessage().contains(ringPath().toString()), e.getMessage());
+    }
+
+    @Test
+    void blockModeCarriesConsecutivePacketsAndTheOffsetOfTheLast() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            for (int i = 0; i < 10; i++) {
+                ring.write(i, packet(i, 64), 64, 64);
+            }
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_MODE, "block",
+                    PktringSourceConnectorConfig.BLOCK_MAX_PACKETS, "4");
+            List<SourceRecord> blocks = task.poll();
+            assertEquals(3, blocks.size());
+            List<Long> seqs = new ArrayList<>();
+            for (SourceRecord b : blocks) {
+                Struct v = (Struct) b.value();
+                List<Struct> packets = v.getArray("packets");
+                packets.forEach(p -> seqs.add(p.getInt64("seq")));
+                assertEquals(v.getInt64("last_seq") + 1, RingOffset.fromMap(b.sourceOffset()).nextSeq());
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), seqs);
+        }
+    }
+
+    @Test
+    void snaplenCutsThePublishedBytesButKeepsTheWireLength() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(0, packet(0, 200), 200, 1500);
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.SNAPLEN, "64");
+            Struct v = (Struct) pollPackets(task, 1).get(0).value();
+            assertEquals(64, v.getInt32("caplen"));
+            assertEquals(1500, v.getInt32("origlen"));
+            assertArrayEquals(java.util.Arrays.copyOf(packet(0, 200), 64), v.getBytes("data"));
+        }
+    }
+}
