@@ -111,7 +111,11 @@ public final class Topic2Pcap {
             }
             Map<TopicPartition, Long> end = options.follow() ? Map.of() : c.endOffsets(partitions);
             while (!stopRequested && packets < options.maxPackets()) {
-                if (!options.follow() && reachedEnd(c, end)) {
+                try {
+                    if (!options.follow() && reachedEnd(c, end)) {
+                        break;
+                    }
+                } catch (WakeupException e) {
                     break;
                 }
                 if (System.nanoTime() - lastData > TimeUnit.MILLISECONDS.toNanos(options.idleTimeoutMs())) {
