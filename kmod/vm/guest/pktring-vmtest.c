@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pktring-vmtest: the guest-side checks of the kernel module's VM tests,
+ * each a subcommand that prints what it saw and exits non-zero on failure.
+ *
+ *   refusals DEV            mmap/mprotect refusals, with their errno
+ *   read DEV [-w PCAP] [--lines FILE] [--slow-us N] [--follow] [--timeout S]
+ *            [--linger-ms MS]  (keep the mapping MS after the end)
+ *                           an independent reader (pktring_ring.h R1-R5)
+ *   pollwait DEV MS         poll(2) wakes when head moves
+ *   udp DST PORT COUNT SIZE [PPS] [SRCPORT]
+ *                           paced UDP sender (sizes cycle up to SIZE)
+ *   pcapcmp A B             same packets (count, lengths, bytes)?
+ *   pcapinfo F              count, bytes, max caplen of a pcap file
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#define PKTRING_LOAD_ACQUIRE(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define PKTRING_STORE_RELEASE(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define PKTRING_READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define PKTRING_WRITE_ONCE(x, v)	__atomic_store_n(&(x), v, __ATOMIC_RELAXED)
+#define PKTRING_WMB()			__atomic_thread_fence(__ATOMIC_RELEASE)
+#define PKTRING_RMB()			__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#include "../../include/pktring_ring.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void die(const char *what, const char *arg)
+{
+	fprintf(stderr, "pktring-vmtest: %s %s: %s\n", what, arg,
+		strerror(errno));
+	exit(1);
+}
+
+/* The whole ring mapped read-only; its size from the control page. */
+static struct pktring_ctl *map_ring(const char *dev, int *fdp, size_t *lenp)
+{
+	struct pktring_ctl *ctl;
+	size_t len;
+	int fd = open(dev, O_RDONLY);
+
+	if (fd < 0)
+		die("open", dev);
+	ctl = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (ctl == MAP_FAILED)
+		die("mmap control page of", dev);
+	if (ctl->magic != PKTRING_MAGIC || ctl->abi_version != 1) {
+		fprintf(stderr, "pktring-vmtest: %s: not a pktring v1 ring\n",
+			dev);
+		exit(1);
+	}
+	len = ctl->data_offset + ctl->data_size;
+	munmap(ctl, 4096);
+	ctl = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (ctl == MAP_FAILED)
+		die("mmap", dev);
+	*fdp = fd;
+	*lenp = len;
+	return ctl;
+}
+
+static int failures;
+
+static void expect_errno(const char *name, int ok, int err, int want)
+{
+	if (!ok && err == want) {
+		printf("ok %s (%s)\n", name, strerror(err));
+	} else {
+		printf("FAIL %s: expected %s, got %s\n", name, strerror(want),
+		       ok ? "success" : strerror(err));
+		failures++;
+	}
+}
+
+static int cmd_refusals(const char *dev)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd, rw, status, rc;
+	size_t len;
+	struct pktring_ctl *ctl = map_ring(dev, &fd, &len);
+	void *p;
+	pid_t pid;
+
+	if (ctl->flags != PKTRING_WAIT_POLL || ctl->data_offset != (size_t)pg ||
+	    ctl->state != PKTRING_STATE_LIVE || !ctl->epoch ||
+	    ctl->rec_hdr_size != PKTRING_REC_HDR_SIZE) {
+		printf("FAIL identity: flags %u data_offset %llu state %u\n",
+		       ctl->flags, (unsigned long long)ctl->data_offset,
+		       ctl->state);
+		failures++;
+	} else {
+		printf("ok identity (size %llu, epoch %016llx)\n",
+		       (unsigned long long)ctl->data_size,
+		       (unsigned long long)ctl->epoch);
+	}
+
+	/* the module refuses VM_WRITE, even on a file opened for writing */
+	rw = open(dev, O_RDWR);
+	if (rw < 0)
+		die("open O_RDWR", dev);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
+	expect_errno("mmap-shared-writable", p != MAP_FAILED, errno, EPERM);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	expect_errno("mmap-private-writable", p != MAP_FAILED, errno, EPERM);
+	/* the VFS refuses a shared writable map of a read-only open */
+	p = mmap(NULL, len, PROT_WRITE, MAP_SHARED, fd, 0);
+	expect_errno("mmap-shared-writable-rdonly-fd", p != MAP_FAILED, errno,
+		     EACCES);
+
+	/* VM_MAYWRITE is cleared: no upgrade by mprotect */
+	rc = mprotect(ctl, len, PROT_READ | PROT_WRITE);
+	expect_errno("mprotect-shared-writable", !rc, errno, EACCES);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, rw, 0);
+	if (p == MAP_FAILED)
+		die("mmap private", dev);
+	rc = mprotect(p, len, PROT_READ | PROT_WRITE);
+	expect_errno("mprotect-private-writable", !rc, errno, EACCES);
+	munmap(p, len);
+
+	/* size and offset are checked against the ring */
+	p = mmap(NULL, len + pg, PROT_READ, MAP_SHARED, fd, 0);
+	expect_errno("mmap-past-end", p != MAP_FAILED, errno, EINVAL);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, pg);
+	expect_errno("mmap-offset-plus-length-past-end", p != MAP_FAILED,
+		     errno, EINVAL);
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, len);
+	expect_errno("mmap-offset-at-end", p != MAP_FAILED, errno, EINVAL);
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 100);
+	expect_errno("mmap-unaligned-offset", p != MAP_FAILED, errno, EINVAL);
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, pg);
+	if (p == MAP_FAILED) {
+		printf("FAIL mmap-data-page: %s\n", strerror(errno));
+		failures++;
+	} else {
+		printf("ok mmap-data-page (an offset inside the ring maps)\n");
+		munmap(p, pg);
+	}
+
+	/* a store through the mapping faults */
+	pid = fork();
+	if (!pid) {
+		*(volatile uint64_t *)&ctl->head = 0;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
+		printf("ok store-faults (SIGSEGV)\n");
+	} else {
+		printf("FAIL store-faults: child status %d\n", status);
+		failures++;
+	}
+	close(rw);
+	munmap(ctl, len);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+static int cmd_read(int argc, char **argv)
+{
+	const char *dev = argv[0], *out = NULL;
+	int fd, follow = 0, i, ended = 0;
+	long slow_us = 0, timeout_s = 60, linger_ms = 0;
+	uint64_t packets = 0, lost = 0, bytes = 0, first_seq = 0, last_seq = 0;
+	uint64_t dir_in = 0, dir_out = 0;
+	FILE *lines = NULL;
+	uint64_t target, t_end;
+	size_t len;
+	struct pktring_ctl *ctl = map_ring(dev, &fd, &len);
+	const uint8_t *data = (const uint8_t *)ctl + ctl->data_offset;
+	struct pktring_cursor c = { 0 };
+	struct pktring_rec hdr;
+	pcap_dumper_t *d = NULL;
+	pcap_t *dead = NULL;
+	uint8_t *buf;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-w") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--slow-us") && i + 1 < argc)
+			slow_us = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--linger-ms") && i + 1 < argc)
+			linger_ms = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout_s = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--lines") && i + 1 < argc) {
+			lines = fopen(argv[++i], "w");
+			if (!lines)
+				die("open", argv[i]);
+		} else if (!strcmp(argv[i], "--follow"))
+			follow = 1;
+		else
+			return 2;
+	}
+	c.size = ctl->data_size;
+	c.max_record = ctl->max_record;
+	c.pos = PKTRING_LOAD_ACQUIRE(&ctl->reclaim);
+	buf = malloc(c.max_record);
+	if (out) {
+		dead = pcap_open_dead_with_tstamp_precision(ctl->linktype,
+			ctl->snaplen, PCAP_TSTAMP_PRECISION_NANO);
+		d = pcap_dump_open(dead, out);
+		if (!d) {
+			fprintf(stderr, "%s: %s\n", out, pcap_geterr(dead));
+			return 1;
+		}
+	}
+	target = PKTRING_LOAD_ACQUIRE(&ctl->head);
+	t_end = now_ms() + timeout_s * 1000;
+	for (;;) {
+		uint64_t l = 0;
+		const char *why;
+		enum pktring_read_result res;
+
+		if (!follow && c.pos >= target)
+			break;
+		res = pktring_read(ctl, data, &c, &hdr, buf, &l, &why);
+		if (res == PKTRING_READ_CORRUPT) {
+			fprintf(stderr, "pktring-vmtest: %s: corrupt: %s\n",
+				dev, why);
+			return 1;
+		}
+		if (res == PKTRING_READ_AGAIN)
+			continue;
+		if (res == PKTRING_READ_EMPTY) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (ended)
+				break;	/* drained after the end */
+			if (now_ms() > t_end) {
+				fprintf(stderr, "pktring-vmtest: %s: timeout\n",
+					dev);
+				return 1;
+			}
+			if (PKTRING_LOAD_ACQUIRE(&ctl->state) ==
+			    PKTRING_STATE_ENDED) {
+				ended = 1;	/* one more pass up to head */
+				continue;
+			}
+			poll(&pfd, 1, 100);
+			continue;
+		}
+		if (!packets)
+			first_seq = hdr.seq;
+		last_seq = hdr.seq;
+		packets++;
+		lost += l;
+		bytes += hdr.caplen;
+		dir_in += hdr.direction == PKTRING_DIR_IN;
+		dir_out += hdr.direction == PKTRING_DIR_OUT;
+		if (lines) {	/* the format of the Java RingCat */
+			uint32_t k;
+
+			fprintf(lines, "%llu %llu %u %u ",
+				(unsigned long long)hdr.seq,
+				(unsigned long long)hdr.ts_ns, hdr.caplen,
+				hdr.origlen);
+			for (k = 0; k < hdr.caplen; k++)
+				fprintf(lines, "%02x", buf[k]);
+			fputc('\n', lines);
+		}
+		if (d) {
+			struct pcap_pkthdr ph = {
+				.ts.tv_sec = hdr.ts_ns / 1000000000,
+				.ts.tv_usec = hdr.ts_ns % 1000000000,
+				.caplen = hdr.caplen,
+				.len = hdr.origlen,
+			};
+			pcap_dump((u_char *)d, &ph, buf);
+		}
+		if (slow_us)
+			usleep(slow_us);
+	}
+	if (d)
+		pcap_dump_close(d);
+	if (lines)
+		fclose(lines);
+	if (linger_ms) {	/* keep the mapping a while after the end */
+		printf("lingering\n");
+		fflush(stdout);
+		usleep(linger_ms * 1000);
+	}
+	printf("packets=%llu lost=%llu bytes=%llu first_seq=%llu last_seq=%llu in=%llu out=%llu ended=%d\n",
+	       (unsigned long long)packets, (unsigned long long)lost,
+	       (unsigned long long)bytes, (unsigned long long)first_seq,
+	       (unsigned long long)last_seq, (unsigned long long)dir_in,
+	       (unsigned long long)dir_out,
+	       PKTRING_LOAD_ACQUIRE(&ctl->state) == PKTRING_STATE_ENDED);
+	return 0;
+}
+
+/* Block in poll(2) until head moves; print how long it took. */
+static int cmd_pollwait(const char *dev, long ms)
+{
+	int fd;
+	size_t len;
+	struct pktring_ctl *ctl = map_ring(dev, &fd, &len);
+	uint64_t h0 = PKTRING_LOAD_ACQUIRE(&ctl->head), t0 = now_ms();
+	uint64_t polls = 0;
+
+	while (now_ms() - t0 < (uint64_t)ms) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (PKTRING_LOAD_ACQUIRE(&ctl->head) != h0) {
+			printf("woke after %llu ms, %llu polls\n",
+			       (unsigned long long)(now_ms() - t0),
+			       (unsigned long long)polls);
+			return 0;
+		}
+		poll(&pfd, 1, ms);
+		polls++;
+	}
+	printf("no wake in %ld ms\n", ms);
+	return 1;
+}
+
+static int cmd_udp(int argc, char **argv)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	long count = atol(argv[2]), size = atol(argv[3]);
+	long pps = argc > 4 ? atol(argv[4]) : 0;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	static char payload[65536];
+	long i;
+
+	to.sin_port = htons(atoi(argv[1]));
+	if (inet_pton(AF_INET, argv[0], &to.sin_addr) != 1 || size < 1 ||
+	    size > (long)sizeof(payload))
+		return 2;
+	if (argc > 5) {
+		struct sockaddr_in from = { .sin_family = AF_INET };
+
+		from.sin_port = htons(atoi(argv[5]));
+		if (bind(s, (void *)&from, sizeof(from)))
+			die("bind", argv[5]);
+	}
+	for (i = 0; i < (long)sizeof(payload); i++)
+		payload[i] = (char)(i * 7 + 3);
+	for (i = 0; i < count; i++) {
+		size_t n = 1 + (i * 37) % size;
+
+		memcpy(payload, &i, sizeof(i));
+		if (sendto(s, payload, n, 0, (void *)&to, sizeof(to)) < 0)
+			die("sendto", argv[0]);
+		if (pps)
+			usleep(1000000 / pps);
+	}
+	close(s);
+	return 0;
+}
+
+struct pkt {
+	uint32_t caplen, len;
+	uint8_t *bytes;
+};
+
+static int pkt_cmp(const void *a, const void *b)
+{
+	const struct pkt *x = a, *y = b;
+
+	if (x->caplen != y->caplen)
+		return x->caplen < y->caplen ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->bytes, y->bytes, x->caplen);
+}
+
+static struct pkt *load(const char *file, size_t *n, uint64_t *bytes,
+			uint32_t *maxcap)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(file, err);
+	struct pcap_pkthdr *h;
+	const u_char *b;
+	struct pkt *v = NULL;
+	size_t cap = 0;
+
+	if (!p) {
+		fprintf(stderr, "pktring-vmtest: %s\n", err);
+		exit(1);
+	}
+	*n = 0;
+	*bytes = 0;
+	*maxcap = 0;
+	while (pcap_next_ex(p, &h, &b) == 1) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			v = realloc(v, cap * sizeof(*v));
+		}
+		v[*n].caplen = h->caplen;
+		v[*n].len = h->len;
+		v[*n].bytes = malloc(h->caplen);
+		memcpy(v[*n].bytes, b, h->caplen);
+		*bytes += h->caplen;
+		if (h->caplen > *maxcap)
+			*maxcap = h->caplen;
+		(*n)++;
+	}
+	pcap_close(p);
+	return v;
+}
+
+/* Same multiset of packets: two captures may interleave CPUs differently. */
+static int cmd_pcapcmp(const char *a, const char *b)
+{
+	size_t na, nb, i;
+	uint64_t ba, bb;
+	uint32_t ma, mb;
+	struct pkt *pa = load(a, &na, &ba, &ma), *pb = load(b, &nb, &bb, &mb);
+
+	printf("%s: %zu packets %llu bytes; %s: %zu packets %llu bytes\n",
+	       a, na, (unsigned long long)ba, b, nb, (unsigned long long)bb);
+	if (na != nb || ba != bb)
+		return 1;
+	qsort(pa, na, sizeof(*pa), pkt_cmp);
+	qsort(pb, nb, sizeof(*pb), pkt_cmp);
+	for (i = 0; i < na; i++) {
+		if (pkt_cmp(&pa[i], &pb[i])) {
+			printf("packet contents differ\n");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_pcapinfo(const char *f)
+{
+	size_t n;
+	uint64_t bytes;
+	uint32_t maxcap;
+
+	load(f, &n, &bytes, &maxcap);
+	printf("packets=%zu bytes=%llu maxcaplen=%u\n", n,
+	       (unsigned long long)bytes, maxcap);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 3 && !strcmp(argv[1], "refusals"))
+		return cmd_refusals(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "read"))
+		return cmd_read(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "pollwait"))
+		return cmd_pollwait(argv[2], atol(argv[3]));
+	if (argc >= 6 && !strcmp(argv[1], "udp"))
+		return cmd_udp(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "pcapcmp"))
+		return cmd_pcapcmp(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "pcapinfo"))
+		return cmd_pcapinfo(argv[2]);
+	fprintf(stderr, "usage: see the comment at the top of pktring-vmtest.c\n");
+	return 2;
+}

@@ -1,0 +1,344 @@
+#!/bin/sh
+# The kernel module's tests, run inside the VM by /init. Each test prints
+# "PKTRING-RESULT ok|FAIL NAME detail" to fd 3 (the result port); every
+# expected value is computed in the run (tcpdump, libpcap, the ring's own
+# counters), never typed in. All waits are bounded.
+R=/tmp/r
+mkdir -p $R
+CLASS=/sys/class/pktring
+# busybox sh runs its own applets first: name iproute2 by path
+IP=/usr/bin/ip
+
+ok() { echo "PKTRING-RESULT ok $*" >&3; echo "=== ok $*"; }
+fail() { echo "PKTRING-RESULT FAIL $*" >&3; echo "=== FAIL $*"; }
+sysv() { cat $CLASS/$1 2>/dev/null || echo none; }
+
+# waitpid PID SECONDS: wait for a background job, kill it when it overstays
+waitpid() {
+	_n=0
+	while kill -0 "$1" 2>/dev/null; do
+		_n=$((_n + 1))
+		if [ $_n -gt $(($2 * 10)) ]; then
+			echo "timeout waiting for pid $1"
+			kill -9 "$1"
+			wait "$1"
+			return 124
+		fi
+		sleep 0.1
+	done
+	wait "$1"
+}
+
+# tcpdump (AF_PACKET, libpcap) on IFACE into OUT, started before the traffic
+td_start() {
+	_if=$1 _out=$2
+	shift 2
+	tcpdump -Z root -i "$_if" -s "${SNAP:-0}" --immediate-mode -U \
+		-w "$_out" "$@" 2>"$_out.err" &
+	TD=$!
+	_n=0
+	until grep -q listening "$_out.err"; do
+		_n=$((_n + 1))
+		[ $_n -gt 200 ] && break
+		sleep 0.1
+	done
+}
+td_stop() {
+	sleep 1
+	kill -INT $TD
+	waitpid $TD 10
+	cat "$1.err"
+}
+
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
+
+setup_net() {
+	$IP link set lo up
+	$IP netns add peer || return 1
+	$IP link add va type veth peer name vb || return 1
+	$IP link set vb netns peer
+	$IP addr add 10.9.0.1/24 dev va
+	$IP link set va up
+	$IP netns exec peer ip addr add 10.9.0.2/24 dev vb
+	$IP netns exec peer ip link set vb up
+	$IP netns exec peer ip link set lo up
+	ping -c 1 -W 5 10.9.0.2 >/dev/null
+}
+
+# Capture on IFACE equals tcpdump's capture of the same traffic; the
+# dumper and an independent reader agree; the counters match.
+t_capture() {
+	name=$1 ifc=$2 dst=$3
+	pktring-ctl add $ifc --size 4M >/dev/null || { fail $name: add; return; }
+	td_start $ifc $R/td-$ifc.pcap
+	ping -c 3 -i 0.2 $dst >/dev/null
+	# two senders at once: softirqs on both CPUs
+	pktring-vmtest udp $dst 5001 300 1400 500 4001 &
+	s1=$!
+	pktring-vmtest udp $dst 5002 300 900 500 4002
+	waitpid $s1 30
+	td_stop $R/td-$ifc.pcap
+	pktring-dump -r /dev/pktring/$ifc --until-end -w $R/ring-$ifc.pcap
+	own=$(pktring-vmtest read /dev/pktring/$ifc -w $R/own-$ifc.pcap)
+	captured=$(sysv $ifc/counters/captured)
+	seen=$(sysv $ifc/counters/seen)
+	echo "$own; captured=$captured seen=$seen"
+	info=$(pktring-vmtest pcapinfo $R/ring-$ifc.pcap)
+	if ! pktring-vmtest pcapcmp $R/td-$ifc.pcap $R/ring-$ifc.pcap; then
+		fail "$name: dumper's pcap differs from tcpdump's"
+	elif ! pktring-vmtest pcapcmp $R/ring-$ifc.pcap $R/own-$ifc.pcap; then
+		fail "$name: dumper and independent reader differ"
+	elif [ "$(echo $info | field packets)" != "$captured" ] ||
+	     [ "$captured" != "$seen" ] || [ "$captured" -lt 600 ]; then
+		fail "$name: counters captured=$captured seen=$seen vs $info"
+	elif [ "$2" != lo ] && { [ "$(echo $own | field in)" = 0 ] ||
+				  [ "$(echo $own | field out)" = 0 ]; }; then
+		fail "$name: not both directions: $own"
+	else
+		ok "$name $info (= tcpdump, both directions)"
+	fi
+	pktring-ctl remove $ifc
+}
+
+t_poll() {
+	pktring-ctl add va >/dev/null
+	pktring-vmtest pollwait /dev/pktring/va 10000 >$R/poll.out &
+	p=$!
+	sleep 1
+	pktring-vmtest udp 10.9.0.2 5001 1 100
+	waitpid $p 15
+	rc=$?
+	if [ $rc = 0 ]; then ok "poll-wakes $(cat $R/poll.out)"
+	else fail "poll-wakes: $(cat $R/poll.out)"; fi
+	pktring-ctl remove va
+}
+
+t_refusals() {
+	pktring-ctl add va --size 64K --snaplen 1500 >/dev/null
+	if pktring-vmtest refusals /dev/pktring/va >$R/ref.out; then
+		ok "refusals $(grep -c ^ok $R/ref.out) checks"
+	else
+		fail "refusals: $(grep FAIL $R/ref.out | tr '\n' ';')"
+	fi
+	cat $R/ref.out
+	pktring-ctl remove va
+}
+
+# Two dumpers and the stat tool at once get the same packets; a slow
+# reader is lapped and its loss is exact; the fast ones lose nothing.
+t_many_readers() {
+	pktring-ctl add va --size 256K --snaplen 2048 >/dev/null
+	pktring-dump -r /dev/pktring/va -w $R/a.pcap 2>$R/a.err &
+	a=$!
+	pktring-dump -r /dev/pktring/va -w $R/b.pcap 2>$R/b.err &
+	b=$!
+	pktring-vmtest read /dev/pktring/va --follow --slow-us 20000 \
+		--timeout 120 >$R/slow.out &
+	s=$!
+	sleep 1
+	pktring-vmtest udp 10.9.0.2 5001 3000 300 1000
+	sleep 1
+	pktring-stat -r /dev/pktring/va --json >$R/stat.json
+	captured=$(sysv va/counters/captured)
+	pktring-ctl remove va
+	waitpid $a 20; waitpid $b 20; waitpid $s 120
+	cat $R/a.err $R/b.err $R/slow.out $R/stat.json
+	apk=$(pktring-vmtest pcapinfo $R/a.pcap | field packets)
+	slost=$(field lost <$R/slow.out)
+	sread=$(field packets <$R/slow.out)
+	statcap=$(sed -n 's/.*"captured":\([0-9]*\).*/\1/p' $R/stat.json)
+	if ! cmp $R/a.pcap $R/b.pcap; then
+		fail "many-readers: the two dumpers differ"
+	elif [ "$apk" != "$captured" ] || ! grep -q "lost 0," $R/a.err; then
+		fail "many-readers: dumper got $apk of $captured packets"
+	elif [ "$statcap" != "$captured" ]; then
+		fail "many-readers: stat says captured=$statcap, sysfs $captured"
+	elif [ "${slost:-0}" -le 0 ] ||
+	     [ $((sread + slost)) != "$captured" ] ||
+	     ! grep -q "first_seq=0 " $R/slow.out; then
+		fail "many-readers: slow reader read=$sread lost=$slost of $captured"
+	else
+		ok "many-readers dumpers=$apk+$apk stat=$statcap slow: read=$sread lost=$slost"
+	fi
+}
+
+# Filter and snap length as tcpdump applies them to the same traffic.
+t_filter() {
+	f='udp and dst port 5001'
+	pktring-ctl add va --snaplen 100 --filter "$f" >/dev/null ||
+		{ fail "filter: add"; return; }
+	SNAP=100 td_start va $R/tdf.pcap "$f"
+	pktring-vmtest udp 10.9.0.2 5001 200 1400 500 &
+	s1=$!
+	pktring-vmtest udp 10.9.0.2 5002 100 1400 500
+	ping -c 2 -i 0.2 10.9.0.2 >/dev/null
+	waitpid $s1 30
+	td_stop $R/tdf.pcap
+	pktring-dump -r /dev/pktring/va --until-end -w $R/ringf.pcap
+	info=$(pktring-vmtest pcapinfo $R/ringf.pcap)
+	seen=$(sysv va/counters/seen) captured=$(sysv va/counters/captured)
+	filtered=$(sysv va/counters/filtered) trunc=$(sysv va/counters/truncated)
+	echo "$info seen=$seen captured=$captured filtered=$filtered truncated=$trunc"
+	if ! pktring-vmtest pcapcmp $R/tdf.pcap $R/ringf.pcap; then
+		fail "filter-snaplen: differs from tcpdump -s 100 '$f'"
+	elif [ "$(echo $info | field maxcaplen)" -gt 100 ] ||
+	     [ "$trunc" -le 0 ] || [ "$filtered" -le 0 ] ||
+	     [ $((captured + filtered)) != "$seen" ]; then
+		fail "filter-snaplen: $info seen=$seen filtered=$filtered truncated=$trunc"
+	else
+		ok "filter-snaplen $info filtered=$filtered truncated=$trunc (= tcpdump)"
+	fi
+	pktring-ctl remove va
+}
+
+# A reader holds the mapping while traffic flows and the ring goes away.
+# It must drain and stop (ended=1); the memory is returned only after it
+# unmaps (live_rings/live_bytes).
+removal_check() {
+	name=$1 reader=$2 flood=$3
+	_n=0
+	until grep -q lingering $R/hold.out || [ $_n -gt 200 ]; do
+		_n=$((_n + 1))
+		sleep 0.1
+	done
+	live_during=$(sysv live_rings)
+	waitpid $reader 30
+	rc=$?
+	kill $flood 2>/dev/null
+	waitpid $flood 10
+	out=$(cat $R/hold.out)
+	echo "$out live_rings during=$live_during after=$(sysv live_rings) bytes=$(sysv live_bytes)"
+	if [ $rc != 0 ] || [ "$(echo $out | field ended)" != 1 ]; then
+		fail "$name: reader did not end cleanly (rc $rc): $out"
+	elif [ "$live_during" != 1 ] || [ "$(sysv live_rings)" != 0 ] ||
+	     [ "$(sysv live_bytes)" != 0 ]; then
+		fail "$name: memory not held/returned: during=$live_during after=$(sysv live_rings)/$(sysv live_bytes)"
+	else
+		ok "$name reader ended after $(echo $out | field packets) packets, memory returned"
+	fi
+}
+
+t_remove_under_load() {
+	pktring-ctl add va --size 1M >/dev/null
+	pktring-vmtest read /dev/pktring/va --follow --timeout 60 --linger-ms 3000 \
+		>$R/hold.out &
+	r=$!
+	pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	f=$!
+	sleep 1
+	pktring-ctl remove va
+	[ -e /dev/pktring/va ] && fail "remove-under-load: node still there"
+	removal_check remove-under-load $r $f
+}
+
+t_ifdel_under_load() {
+	$IP link add d0 type dummy
+	$IP addr add 10.7.0.1/24 dev d0
+	$IP link set d0 up
+	pktring-ctl add d0 --size 1M >/dev/null || { fail "ifdel: add"; return; }
+	pktring-vmtest read /dev/pktring/d0 --follow --timeout 60 --linger-ms 3000 \
+		>$R/hold.out &
+	r=$!
+	pktring-vmtest udp 10.7.0.2 5001 1000000 200 &
+	f=$!
+	sleep 1
+	$IP link del d0
+	if [ -e /dev/pktring/d0 ] || [ -e $CLASS/d0 ]; then
+		fail "ifdel-under-load: ring still listed"
+	fi
+	removal_check ifdel-under-load $r $f
+}
+
+# rmmod while a reader maps a ring and packets flow: refused (the mapping
+# holds the module); after the ring ends and the reader unmaps, rmmod
+# works and no ring memory is left (vmallocinfo).
+t_rmmod_under_load() {
+	pktring-ctl add va --size 1M >/dev/null
+	pktring-ctl add lo --size 1M >/dev/null
+	pktring-vmtest read /dev/pktring/va --follow --timeout 60 >$R/hold.out &
+	r=$!
+	pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	f=$!
+	pktring-vmtest udp 127.0.0.1 5001 1000000 200 &
+	f2=$!
+	sleep 1
+	if rmmod pktring 2>$R/rmmod.err; then
+		fail "rmmod-under-load: unloaded while mapped"
+		return
+	fi
+	busy=$(cat $R/rmmod.err)
+	state=$(sysv va/state)
+	pktring-ctl remove va
+	waitpid $r 30
+	kill $f $f2
+	waitpid $f 10; waitpid $f2 10
+	held=$(grep -c pktring /proc/vmallocinfo)
+	if ! rmmod pktring; then
+		fail "rmmod-under-load: rmmod failed after the reader left"
+		return
+	fi
+	left=$(grep -c pktring /proc/vmallocinfo)
+	echo "rmmod while mapped: $busy; state=$state; $(cat $R/hold.out); vmalloc areas before unload $held, after $left"
+	if [ "$state" != 1 ] || [ "$(field ended <$R/hold.out)" != 1 ] ||
+	   [ "$left" != 0 ] || [ "$held" = 0 ] || [ -e $CLASS ]; then
+		fail "rmmod-under-load: state=$state left=$left held=$held"
+	else
+		ok "rmmod-under-load refused while mapped, unloaded after: vmalloc areas $held -> $left"
+	fi
+}
+
+# The connector's Java reader (RingCat) on the module's ring, through the
+# host JDK shared read-only over 9p, reads what our reader reads.
+t_java() {
+	[ -f /java.env ] || { echo "java: no RingCat/classpath on the host, skipped"; return; }
+	. /java.env
+	pktring-ctl add va --size 1M >/dev/null
+	ping -c 3 -i 0.2 10.9.0.2 >/dev/null
+	pktring-vmtest udp 10.9.0.2 5001 200 1400 500
+	pktring-vmtest read /dev/pktring/va --lines $R/c.lines >/dev/null
+	timeout 120 $JAVA -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$JAVA_CP" \
+		io.pktring.connect.ring.RingCat --ring /dev/pktring/va \
+		>$R/java.lines 2>$R/java.err
+	rc=$?
+	cat $R/java.err
+	n=$(wc -l <$R/c.lines)
+	if [ $rc = 0 ] && [ "$n" -gt 200 ] && cmp $R/c.lines $R/java.lines; then
+		ok "java-ringcat $n packets, same lines as the C reader"
+	else
+		fail "java-ringcat: rc=$rc, $n C lines vs $(wc -l <$R/java.lines) Java lines"
+	fi
+	pktring-ctl remove va
+}
+
+for m in $(cat /modules.order); do
+	insmod /modules/$m || fail "insmod $m"
+done
+if [ -f /java.env ]; then
+	. /java.env
+	for tag in $JAVA_MOUNTS; do
+		mkdir -p "${tag#*=}"
+		mount -t 9p -o trans=virtio,version=9p2000.L,ro "${tag%%=*}" "${tag#*=}" ||
+			fail "java: mount ${tag%%=*}"
+	done
+fi
+
+if insmod /pktring.ko && [ -c /dev/pktring-ctl ]; then
+	ok "insmod pktring.ko ($(uname -r))"
+else
+	fail "insmod pktring.ko"
+	exit 0
+fi
+if ! setup_net; then
+	fail "network setup"
+	exit 0
+fi
+t_capture capture-veth va 10.9.0.2
+t_capture capture-lo lo 127.0.0.1
+t_poll
+t_refusals
+t_many_readers
+t_filter
+t_java
+t_remove_under_load
+t_ifdel_under_load
+t_rmmod_under_load

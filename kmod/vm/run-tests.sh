@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The kernel module's tests: for every kernel pinned in kernels.conf,
+# fetch headers + image (fetch-kernel.sh), build pktring.ko (warnings are
+# errors), pack an initramfs with busybox, the module, veth/dummy (and 9p)
+# modules, the tools and their libraries, boot it in QEMU (TCG) and turn
+# the guest's result lines into the exit status. Any kernel WARNING, BUG,
+# oops, lockup or sleeping-in-atomic message on the console fails the run.
+#
+#   kmod/vm/run-tests.sh [ABI...]     default: every kernel in kernels.conf
+#
+# Logs: kmod/vm/work/ABI/{build.log,console.log,results.txt}
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kmod=$(cd "$here/.." && pwd)
+repo=$(cd "$kmod/.." && pwd)
+work=$here/work
+jdk=/usr/lib/jvm/java-17-openjdk-amd64
+boot_timeout=${PKTRING_VM_TIMEOUT:-240}
+passed=0
+failed=0
+
+result() {	# ok|FAIL NAME...
+	if [[ $1 == ok ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	echo "${*:1}"
+}
+
+# Host-side tools for the guest: the user-space tools (make -C kmod), the
+# control tool and the guest test helper.
+mkdir -p "$work/bin"
+if ! make -C "$kmod" -s tools >"$work/tools.log" 2>&1; then
+	result FAIL "user-space tools build (see $work/tools.log)"
+fi
+cflags=(-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE)
+gcc "${cflags[@]}" -o "$work/bin/pktring-ctl" "$kmod/tools/pktring-ctl.c" -lpcap &&
+	gcc "${cflags[@]}" -o "$work/bin/pktring-vmtest" "$here/guest/pktring-vmtest.c" -lpcap ||
+	{ result FAIL "guest programs build"; exit 1; }
+
+# copy_bin DEST FILE...: files with the shared libraries they load
+copy_bin() {
+	local dest=$1 f lib
+	shift
+	for f in "$@"; do
+		mkdir -p "$dest$(dirname "$f")"
+		cp -L "$f" "$dest$f"
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[[ -e $dest$lib ]] && continue
+			mkdir -p "$dest$(dirname "$lib")"
+			cp -L "$lib" "$dest$lib"
+		done
+	done
+}
+
+# The Java reader, when the connector has been built: the host JDK, the
+# classes and the jars of classpath.txt, shared read-only at the same paths.
+java_env() {	# ROOTFS -> prints qemu -virtfs args, writes ROOTFS/java.env
+	local rootfs=$1 cpfile=$repo/connector/target/classpath.txt
+	local classes=$repo/connector/target/classes m2=$HOME/.m2/repository
+	[[ -f $classes/io/pktring/connect/ring/RingCat.class && -f $cpfile && -x $jdk/bin/java ]] || return 0
+	cat >"$rootfs/java.env" <<EOT
+JAVA=$jdk/bin/java
+JAVA_CP=$classes:$(cat "$cpfile")
+JAVA_MOUNTS="jdk=$jdk classes=$classes m2=$m2"
+EOT
+	copy_bin "$rootfs" "$jdk/bin/java" $(find "$jdk/lib" -name '*.so' | grep -v jdk/lib/.*jdk/lib) >/dev/null 2>&1
+	rm -rf "$rootfs$jdk"	# the JDK itself comes over 9p
+	# Debian's JDK links its conf/ files to /etc/java-17-openjdk
+	mkdir -p "$rootfs/etc"
+	cp -rL /etc/java-17-openjdk "$rootfs/etc/" 2>/dev/null
+	printf -- '-virtfs local,path=%s,mount_tag=%s,security_model=none,readonly=on ' \
+		"$jdk" jdk "$classes" classes "$m2" m2
+}
+
+run_kernel() {
+	local abi=$1 root dir log rootfs m
+	dir=$work/$abi
+	log=$dir/build.log
+	echo "==> kernel $abi"
+	root=$("$here/fetch-kernel.sh" "$abi") || { result FAIL "$abi: fetch"; return; }
+	mkdir -p "$dir"
+
+	# build: warnings are errors (-Werror in Kbuild), and none in the log
+	make -C "$kmod/module" -s clean KDIR="$root/usr/src/linux-headers-$abi" >/dev/null 2>&1
+	if make -C "$kmod/module" KDIR="$root/usr/src/linux-headers-$abi" >"$log" 2>&1 &&
+		! grep -qi 'warning' "$log"; then
+		result ok "$abi: build without warnings"
+		cp "$kmod/module/pktring.ko" "$dir/pktring.ko"
+	else
+		grep -i -B2 -A5 'warning\|error' "$log" | head -40
+		result FAIL "$abi: build (see $log)"
+		return
+	fi
+	make -C "$kmod/module" -s clean KDIR="$root/usr/src/linux-headers-$abi" >/dev/null 2>&1
+
+	# initramfs
+	rootfs=$dir/initramfs
+	rm -rf "$rootfs"
+	mkdir -p "$rootfs"/{bin,sbin,etc,proc,sys,dev,tmp,run,modules}
+	cp /bin/busybox "$rootfs/bin/busybox"
+	for m in $(/bin/busybox --list | grep -vx busybox); do
+		ln -sf busybox "$rootfs/bin/$m"
+	done
+	rm -f "$rootfs/bin/ip"
+	local ipbin
+	ipbin=$(readlink -f "$(command -v ip)")	# iproute2: busybox ip lacks veth peers
+	copy_bin "$rootfs" /usr/bin/tcpdump "$ipbin"
+	ln -sf /usr/bin/tcpdump "$rootfs/bin/tcpdump"
+	ln -sf "$ipbin" "$rootfs/bin/ip"
+	local tools=("$work/bin/pktring-ctl" "$work/bin/pktring-vmtest")
+	for m in pktring-dump pktring-stat; do
+		[[ -x $kmod/bin/$m ]] && tools+=("$kmod/bin/$m")
+	done
+	for m in "${tools[@]}"; do
+		copy_bin "$rootfs" "$m"
+		ln -sf "$m" "$rootfs/bin/$(basename "$m")"
+	done
+	echo 'root:x:0:0:root:/:/bin/sh' >"$rootfs/etc/passwd"
+	echo 'root:x:0:' >"$rootfs/etc/group"
+	cp "$dir/pktring.ko" "$rootfs/pktring.ko"
+	cp "$here/guest/init" "$here/guest/tests.sh" "$rootfs/"
+	# veth, dummy and 9p with their dependencies, in load order
+	: >"$rootfs/modules.order"
+	for m in veth dummy virtio_pci 9pnet_virtio 9p; do
+		modprobe -d "$root" -S "$abi" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" {print $2}'
+	done | awk '!seen[$0]++' | while read -r path; do
+		m=$(basename "$path")
+		if [[ $m == *.xz ]]; then
+			xz -dc "$path" >"$rootfs/modules/${m%.xz}"
+			m=${m%.xz}
+		else
+			cp "$path" "$rootfs/modules/$m"
+		fi
+		echo "$m" >>"$rootfs/modules.order"
+	done
+	local virtfs
+	virtfs=$(java_env "$rootfs")
+	(cd "$rootfs" && find . | cpio -o -H newc --quiet) >"$dir/initramfs.cpio"
+
+	# boot
+	rm -f "$dir/results.txt" "$dir/console.log"
+	local t0=$SECONDS
+	# shellcheck disable=SC2086
+	timeout "$boot_timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot \
+		-nic none -m 1G -smp 2 -monitor none -serial "file:$dir/console.log" \
+		-kernel "$root/boot/vmlinuz-$abi" -initrd "$dir/initramfs.cpio" \
+		-append "console=ttyS0 oops=panic panic=-1 ipv6.disable=1" \
+		-chardev "file,id=results,path=$dir/results.txt" \
+		-device isa-serial,chardev=results \
+		$virtfs >"$dir/qemu.log" 2>&1 </dev/null
+	local rc=$?
+	echo "    booted and ran in $((SECONDS - t0)) s (qemu exit $rc)"
+
+	local line
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"PKTRING-RESULT ok "*) result ok "$abi: ${line#PKTRING-RESULT ok }" ;;
+		"PKTRING-RESULT FAIL "*) result FAIL "$abi: ${line#PKTRING-RESULT FAIL }" ;;
+		esac
+	done < <(cat "$dir/results.txt" 2>/dev/null)
+	if ! grep -q '^PKTRING-END' "$dir/results.txt" 2>/dev/null; then
+		tail -30 "$dir/console.log"
+		result FAIL "$abi: the guest did not finish (qemu exit $rc, see $dir/console.log)"
+	fi
+	local bad='WARNING:|BUG:|Oops|general protection fault|sleeping function called from invalid context|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|KASAN|kmemleak|Kernel panic|Call Trace:|refcount_t:|list_add corruption|list_del corruption|UBSAN'
+	if grep -aEq "$bad" "$dir/console.log"; then
+		grep -aE -A20 "$bad" "$dir/console.log" | head -60
+		result FAIL "$abi: kernel complained on the console (see $dir/console.log)"
+	else
+		result ok "$abi: no WARNING/BUG/oops/lockup on the console"
+	fi
+}
+
+if (($#)); then
+	abis=("$@")
+else
+	mapfile -t abis < <(grep -Ev '^[[:space:]]*(#|$)' "$here/kernels.conf" | awk '{print $1}')
+fi
+for abi in "${abis[@]}"; do
+	run_kernel "$abi"
+done
+echo "kernel module tests: $passed passed, $failed failed"
+((failed == 0))
