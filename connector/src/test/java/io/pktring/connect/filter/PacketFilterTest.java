@@ -1,0 +1,134 @@
+package io.pktring.connect.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Java BPF interpreter gives libpcap's verdict on every packet of every test capture, and
+ * the match counts equal what tcpdump itself selects from the file.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PacketFilterTest {
+    static final String[] EXPRESSIONS = {
+        "tcp", "udp port 53", "ip6", "vlan and tcp", "tcp[tcpflags] & tcp-syn != 0", "net 10.0.0.0/8", "icmp or arp",
+        "ip and udp and not port 53", "greater 200", "less 64", "ip[6:2] & 0x1fff != 0", "ether broadcast",
+        "ip6 and tcp portrange 1-1024", "ip proto 47 or ip6 proto 47", "tcp[((tcp[12] & 0xf0) >> 2):4] = 0x47455420",
+        "len % 3 = 1", "ip[2:2] * 2 > 400 and ip[2:2] / 3 < 1000 and (ip[8] ^ 0xff) > 10 and (ip[8] << 1) - 1 != 0",
+        "mpls", "pppoes or pppoed", "ip host 192.168.1.1 or ip6 net 2001:db8::/32", "ether proto 0x88cc", "sctp", "igmp",
+    };
+
+    static List<PcapFile.Contents> captures = new ArrayList<>();
+
+    @BeforeAll
+    static void readCaptures() throws Exception {
+        for (Path p : PcapFile.all()) {
+            PcapFile.Contents c = PcapFile.read(p);
+            if (c != null) {
+                captures.add(c); // a file libpcap stops reading early still gives its first packets
+            }
+        }
+        assertTrue(captures.size() > 400, "read " + captures.size() + " captures");
+    }
+
+    @Test
+    void everyPacketGetsLibpcapsOwnVerdict() throws Exception {
+        int compared = 0;
+        for (String expr : EXPRESSIONS) {
+            int matched = 0;
+            for (PcapFile.Contents c : captures) {
+                boolean[] want = PcapFile.offlineFilter(expr, c);
+                if (want == null) {
+                    // libpcap does not compile this for the link type: neither may we
+                    assertThrows(FilterException.class, () -> PacketFilter.compile(expr, c.linktype(), snaplen(c)),
+                            expr + " on " + c.path());
+                    continue;
+                }
+                PacketFilter f = PacketFilter.compile(expr, c.linktype(), snaplen(c));
+                for (int i = 0; i < want.length; i++) {
+                    PcapFile.Packet p = c.packets().get(i);
+                    assertEquals(want[i], f.matches(p.data(), p.caplen(), p.origlen()),
+                            "'" + expr + "' on " + c.path() + " packet " + (i + 1));
+                    matched += want[i] ? 1 : 0;
+                    compared++;
+                }
+            }
+            assertTrue(matched > 0, "'" + expr + "' matches some test packet, so the comparison means something");
+        }
+        assertTrue(compared > 50_000, "compared " + compared + " verdicts");
+    }
+
+    /** tcpdump -r FILE -w OUT EXPR, counted with libpcap: the independent command-line oracle. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "udp port 53", "ip6", "vlan and tcp", "tcp[tcpflags] & tcp-syn != 0",
+        "net 10.0.0.0/8", "icmp or arp"})
+    void matchCountEqualsTcpdumps(String expr, @TempDir Path dir) throws Exception {
+        int files = 0;
+        for (PcapFile.Contents c : captures) {
+            if (c.error() != null || c.packets().size() < 5 || files >= 40) {
+                continue; // tcpdump stops at a read error; keep to whole files
+            }
+            Path out = dir.resolve("out.pcap");
+            Process p = new ProcessBuilder("tcpdump", "-r", c.path().toString(), "-w", out.toString(), expr)
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            if (p.exitValue() != 0) {
+                assertThrows(FilterException.class, () -> PacketFilter.compile(expr, c.linktype(), snaplen(c)), log);
+                continue;
+            }
+            int tcpdumpCount = PcapFile.read(out).packets().size();
+            PacketFilter f = PacketFilter.compile(expr, c.linktype(), snaplen(c));
+            int ours = 0;
+            for (PcapFile.Packet pk : c.packets()) {
+                ours += f.matches(pk.data(), pk.caplen(), pk.origlen()) ? 1 : 0;
+            }
+            assertEquals(tcpdumpCount, ours, "'" + expr + "' on " + c.path());
+            Files.delete(out);
+            files++;
+        }
+        assertTrue(files >= 20, "compared with tcpdump on " + files + " files");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp port 99999", "tcp and and", "port nosuchservice", "ip proto bogus", "vlan 5000"})
+    void badExpressionGivesLibpcapsMessage(String expr) throws Exception {
+        // no host names: resolving one would send DNS queries off the machine
+        Path file = captures.stream().filter(c -> c.linktype() == 1).findFirst().orElseThrow().path();
+        Process p = new ProcessBuilder("tcpdump", "-n", "-r", file.toString(), expr).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String tcpdumpSays = lines.get(lines.size() - 1).replaceFirst("^tcpdump: ", "");
+        FilterException e = assertThrows(FilterException.class, () -> PacketFilter.compile(expr, 1, 262144));
+        assertEquals(tcpdumpSays, e.getMessage());
+    }
+
+    @Test
+    void outOfBoundsLoadsRejectThePacket() throws Exception {
+        PacketFilter f = PacketFilter.compile("tcp[100] = 0", 1, 262144);
+        byte[] pkt = new byte[60]; // a TCP/IPv4 frame cut short of byte 100 of the TCP header
+        pkt[12] = 0x08;
+        pkt[14] = 0x45;
+        pkt[23] = 6;
+        assertEquals(false, f.matches(pkt, pkt.length, 1500));
+        PacketFilter any = PacketFilter.compile("", 1, 262144);
+        assertTrue(any.matches(new byte[0], 0, 0), "the empty expression accepts everything");
+    }
+
+    private static int snaplen(PcapFile.Contents c) {
+        return c.snaplen() > 0 ? c.snaplen() : 262144;
+    }
+}
