@@ -46,6 +46,12 @@ public final class PcapFile {
         int pcap_offline_filter(LibPcap.BpfProgram fp, Pointer header, Pointer data);
 
         void pcap_freecode(LibPcap.BpfProgram fp);
+
+        Pointer pcap_dump_open(Pointer p, String fname);
+
+        void pcap_dump(Pointer dumper, Pointer header, Pointer data);
+
+        void pcap_dump_close(Pointer dumper);
     }
 
     private static final Pcap PCAP = load();
@@ -101,6 +107,29 @@ public final class PcapFile {
             return new Contents(path, PCAP.pcap_datalink(p), PCAP.pcap_snapshot(p), packets, error);
         } finally {
             PCAP.pcap_close(p);
+        }
+    }
+
+    /** Writes packets to a pcap file with libpcap (timestamps are not kept: the tests that use it need bytes only). */
+    public static void write(Path path, int linktype, List<Packet> packets) {
+        Pointer dead = PCAP.pcap_open_dead(linktype, 262144);
+        try {
+            Pointer dumper = PCAP.pcap_dump_open(dead, path.toString());
+            if (dumper == null) {
+                throw new IllegalStateException("pcap_dump_open " + path + ": " + PCAP.pcap_geterr(dead));
+            }
+            Memory hdr = new Memory(24);
+            hdr.clear();
+            for (Packet pk : packets) {
+                Memory data = new Memory(Math.max(1, pk.caplen()));
+                data.write(0, pk.data(), 0, pk.caplen());
+                hdr.setInt(16, pk.caplen());
+                hdr.setInt(20, pk.origlen());
+                PCAP.pcap_dump(dumper, hdr, data);
+            }
+            PCAP.pcap_dump_close(dumper);
+        } finally {
+            PCAP.pcap_close(dead);
         }
     }
 
