@@ -38,7 +38,7 @@ final class PacketConverter {
     Struct packet(PacketRecord rec, PacketSummary s) {
         int len = publishedLength(rec);
         return new Struct(PACKET)
-                .put(F_TIMESTAMP, new Date(Math.floorDiv(rec.tsNanos, 1_000_000L)))
+                .put(F_TIMESTAMP, new Date(Long.divideUnsigned(rec.tsNanos, 1_000_000L))) // ts_ns is a u64
                 .put(F_TS_NS, rec.tsNanos)
                 .put(F_SEQ, rec.seq)
                 .put(F_IFNAME, ifname)

@@ -266,13 +266,27 @@ public class PktringSourceTask extends SourceTask {
 
     private SourceRecord packetRecord(RingOffset offset, long seq, long lost, byte[] key, Struct value, long tsNanos) {
         return new SourceRecord(partition, offset.toMap(), topic, null, PacketSchemas.KEY, key,
-                PacketSchemas.PACKET, value, Math.floorDiv(tsNanos, 1_000_000L), headers(seq, lost));
+                PacketSchemas.PACKET, value, kafkaTimestamp(tsNanos), headers(seq, lost));
+    }
+
+    /** Records more than this far in the future are rejected by brokers by default (1 hour). */
+    private static final long MAX_FUTURE_MS = 50 * 60 * 1000L;
+
+    /**
+     * The Kafka timestamp of a record: the capture time, so time-based lookups work, unless a
+     * broker would reject it (beyond log.message.timestamp.after.max.ms, 1 hour by
+     * default): a replayed capture or a bad clock must not fail the task. Then null, so the
+     * producer's send time is used; the value's timestamp and ts_ns always hold the capture time.
+     */
+    static Long kafkaTimestamp(long tsNanos) {
+        long ms = Long.divideUnsigned(tsNanos, 1_000_000L); // ts_ns is a u64 in the ring
+        return ms > System.currentTimeMillis() + MAX_FUTURE_MS ? null : ms;
     }
 
     private SourceRecord blockRecord(BlockState bs, List<Struct> packets) {
         Struct value = converter.block(identity.epoch(), bs.firstSeq, bs.lastSeq, bs.lost, packets);
         return new SourceRecord(partition, bs.offset.toMap(), topic, null, PacketSchemas.KEY, null,
-                PacketSchemas.PACKET_BLOCK, value, Math.floorDiv(bs.firstTsNanos, 1_000_000L),
+                PacketSchemas.PACKET_BLOCK, value, kafkaTimestamp(bs.firstTsNanos),
                 headers(bs.firstSeq, bs.lost));
     }
 

@@ -131,6 +131,7 @@ class PktringSourceTaskTest {
                 assertEquals(100 + i, v.getInt32("origlen"));
                 assertEquals(1_700_000_000_123_456_789L + i, v.getInt64("ts_ns"));
                 assertEquals((1_700_000_000_123_456_789L + i) / 1_000_000L, r.timestamp());
+                assertEquals((1_700_000_000_123_456_789L + i) / 1_000_000L, ((java.util.Date) v.get("timestamp")).getTime());
                 assertEquals(ring.epoch(), header(r, PktringSourceTask.HEADER_EPOCH));
                 assertEquals(i, header(r, PktringSourceTask.HEADER_SEQ));
                 assertEquals(0, header(r, PktringSourceTask.HEADER_LOST));
@@ -139,6 +140,21 @@ class PktringSourceTaskTest {
                 assertEquals(i + 1, o.nextSeq());
             }
             assertEquals(ring.head(), RingOffset.fromMap(records.get(49).sourceOffset()).position());
+        }
+    }
+
+    @Test
+    void aCaptureTimeABrokerWouldRejectFallsBackToTheSendTimeButStaysInTheValue() throws Exception {
+        long future = (System.currentTimeMillis() + 2 * 3600_000L) * 1_000_000L;
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(future, packet(0, 64), 64, 64);
+            ring.write(-5_000_000L, packet(1, 64), 64, 64);
+            PktringSourceTask task = start(null);
+            List<SourceRecord> records = pollPackets(task, 2);
+            assertNull(records.get(0).timestamp());
+            assertNull(records.get(1).timestamp());
+            assertEquals(future, ((Struct) records.get(0).value()).getInt64("ts_ns"));
+            assertEquals(-5_000_000L, ((Struct) records.get(1).value()).getInt64("ts_ns"));
         }
     }
 

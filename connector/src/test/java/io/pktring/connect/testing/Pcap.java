@@ -16,7 +16,13 @@ import com.sun.jna.ptr.PointerByReference;
 public final class Pcap {
 
     /** One packet as libpcap reports it. */
-    public record Packet(long tsNanos, int caplen, int origlen, byte[] data) {
+    public record Packet(long tsNanos, int caplen, int origlen, byte[] data, long sec, long nsec) {
+        /** The ring's u64 nanosecond timestamp can hold sec * 10^9 + nsec (1970 to 2554). */
+        public boolean representable() {
+            java.math.BigInteger t = java.math.BigInteger.valueOf(sec).multiply(java.math.BigInteger.valueOf(1_000_000_000L))
+                    .add(java.math.BigInteger.valueOf(nsec));
+            return t.signum() >= 0 && t.bitLength() <= 64;
+        }
     }
 
     /** A whole capture file. */
@@ -54,11 +60,16 @@ public final class Pcap {
             PointerByReference data = new PointerByReference();
             while (LibPcap.PCAP.pcap_next_ex(p, hdr, data) == 1) {
                 Pointer h = hdr.getValue();
+                // pcap stores seconds as an unsigned 32-bit field (good to 2106); libpcap hands
+                // them over sign-extended, so undo that for a classic pcap file.
                 long sec = h.getLong(0);
+                if (sec < 0 && sec >= Integer.MIN_VALUE) {
+                    sec &= 0xffffffffL;
+                }
                 long nsec = h.getLong(8);    // struct timeval; nanoseconds with NANO precision
                 int caplen = h.getInt(16);
                 int len = h.getInt(20);
-                packets.add(new Packet(sec * 1_000_000_000L + nsec, caplen, len, data.getValue().getByteArray(0, caplen)));
+                packets.add(new Packet(sec * 1_000_000_000L + nsec, caplen, len, data.getValue().getByteArray(0, caplen), sec, nsec));
             }
             return new Capture(file, LibPcap.PCAP.pcap_datalink(p), LibPcap.PCAP.pcap_snapshot(p), packets);
         } finally {

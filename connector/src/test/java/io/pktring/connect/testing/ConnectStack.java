@@ -1,0 +1,214 @@
+package io.pktring.connect.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pktring.connect.PktringSourceConnector;
+
+/**
+ * A real KRaft broker and a real distributed Connect worker in this JVM (Kafka's
+ * EmbeddedConnectCluster), whose value converter is Apicurio's AvroConverter writing Confluent
+ * wire format to the real registry at $PKTRING_REGISTRY_URL (scripts/stack.sh start registry).
+ * Records are read back with a plain consumer and decoded with the schema fetched from the
+ * registry's Confluent API by the id in each record: no registry client, no converter.
+ */
+public final class ConnectStack implements AutoCloseable {
+
+    public static final String REGISTRY_URL = System.getenv().getOrDefault("PKTRING_REGISTRY_URL",
+            "http://127.0.0.1:8081/apis/ccompat/v7");
+    /** Apicurio's own API, which its converter speaks; the same registry as REGISTRY_URL. */
+    public static final String REGISTRY_CORE_URL = REGISTRY_URL.replace("/apis/ccompat/v7", "/apis/registry/v2");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Map<Integer, Schema> SCHEMAS = new ConcurrentHashMap<>();
+
+    public final EmbeddedConnectCluster connect;
+
+    private ConnectStack(EmbeddedConnectCluster connect) {
+        this.connect = connect;
+    }
+
+    /** Starts a broker and one worker; exactlyOnce turns on exactly.once.source.support. */
+    public static ConnectStack start(String name, boolean exactlyOnce) {
+        checkRegistry();
+        Map<String, String> worker = new HashMap<>();
+        worker.put("plugin.discovery", "hybrid_warn");
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        worker.put("value.converter", "io.apicurio.registry.utils.converter.AvroConverter");
+        worker.put("value.converter.apicurio.registry.url", REGISTRY_CORE_URL);
+        worker.put("value.converter.apicurio.registry.auto-register", "true");
+        worker.put("value.converter.apicurio.registry.as-confluent", "true");
+        worker.put("value.converter.apicurio.registry.use-id", "contentId");
+        worker.put("value.converter.apicurio.registry.headers.enabled", "false");
+        if (exactlyOnce) {
+            worker.put("exactly.once.source.support", "enabled");
+        }
+        Properties broker = new Properties();
+        broker.put("auto.create.topics.enable", "false");
+        broker.put("offsets.topic.replication.factor", "1");
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        EmbeddedConnectCluster c = new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(1)
+                .numBrokers(1)
+                .workerProps(worker)
+                .brokerProps(broker)
+                .build();
+        c.start();
+        return new ConnectStack(c);
+    }
+
+    /** Fails early, naming the fix, when the schema registry is not up. */
+    static void checkRegistry() {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY_URL + "/subjects"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(REGISTRY_URL + "/subjects answered " + r.statusCode());
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw new IllegalStateException("no schema registry at " + REGISTRY_URL + " (" + e
+                    + "): run `scripts/stack.sh start registry` first, or set PKTRING_REGISTRY_URL", e);
+        }
+    }
+
+    /** A connector config: the plugin, the rings, the topic, plus key/value pairs. */
+    public static Map<String, String> connectorConfig(String ringPaths, String topic, String... extra) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", PktringSourceConnector.class.getName());
+        c.put("tasks.max", Integer.toString(ringPaths.split(",").length));
+        c.put("ring.paths", ringPaths);
+        c.put("topic", topic);
+        c.put("poll.timeout.ms", "100");
+        for (int i = 0; i < extra.length; i += 2) {
+            c.put(extra[i], extra[i + 1]);
+        }
+        return c;
+    }
+
+    /** One record read back from a topic and decoded with the registry's schema. */
+    public record Decoded(String topic, int partition, long offset, byte[] key, int schemaId, Schema schema,
+            GenericRecord value, Map<String, String> headers) {
+
+        public long header(String name) {
+            return Long.parseLong(headers.get(name));
+        }
+    }
+
+    /**
+     * Reads a topic from the beginning until at least {@code min} records arrived and nothing new
+     * came for {@code quietMs}, or until {@code timeout}; read_committed when asked.
+     */
+    public List<Decoded> consume(String topic, int min, long quietMs, Duration timeout, boolean readCommitted) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "pktring-it-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+        List<Decoded> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long lastNew = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                var batch = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    out.add(decode(r));
+                }
+                if (!batch.isEmpty()) {
+                    lastNew = System.nanoTime();
+                } else if (out.size() >= min && (System.nanoTime() - lastNew) / 1_000_000 >= quietMs) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Confluent wire format: magic 0, a 4-byte schema id, then Avro binary. */
+    public static Decoded decode(ConsumerRecord<byte[], byte[]> r) {
+        ByteBuffer b = ByteBuffer.wrap(r.value());
+        if (b.remaining() < 5 || b.get() != 0) {
+            throw new AssertionError("record " + r.topic() + "/" + r.partition() + "@" + r.offset()
+                    + " is not in Confluent wire format (magic byte 0)");
+        }
+        int id = b.getInt();
+        Schema schema = schema(id);
+        try {
+            GenericRecord v = new GenericDatumReader<GenericRecord>(schema).read(null,
+                    DecoderFactory.get().binaryDecoder(r.value(), 5, r.value().length - 5, null));
+            Map<String, String> headers = new HashMap<>();
+            for (Header h : r.headers()) {
+                headers.put(h.key(), h.value() == null ? null : new String(h.value()));
+            }
+            return new Decoded(r.topic(), r.partition(), r.offset(), r.key(), id, schema, v, headers);
+        } catch (IOException e) {
+            throw new AssertionError("record " + r.topic() + "@" + r.offset() + " does not decode with schema " + id, e);
+        }
+    }
+
+    /** GET /schemas/ids/{id} of the Confluent API. */
+    public static Schema schema(int id) {
+        return SCHEMAS.computeIfAbsent(id, i -> {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY_URL + "/schemas/ids/" + i))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    throw new AssertionError("registry has no schema " + i + ": " + r.statusCode() + " " + r.body());
+                }
+                JsonNode n = JSON.readTree(r.body());
+                return new Schema.Parser().parse(n.get("schema").asText());
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("cannot fetch schema " + i + " from " + REGISTRY_URL, e);
+            }
+        });
+    }
+
+    /** Waits until cond is true or fails after timeout, with what. */
+    public static void await(Duration timeout, String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public void close() {
+        connect.stop();
+    }
+}

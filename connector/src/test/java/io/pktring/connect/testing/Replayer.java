@@ -1,0 +1,66 @@
+package io.pktring.connect.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the project's own C tools (kmod/bin, built by `make -C kmod`): pktring-replay feeds rings,
+ * pktring-dump is a second, independent reader of the same ring.
+ */
+public final class Replayer {
+
+    public static final Path REPO = Path.of(System.getProperty("pktring.repo.root", "..")).toAbsolutePath().normalize();
+    public static final Path TESTDATA = REPO.resolve("../shared/testdata/pcap").normalize();
+    private static final Path BIN = REPO.resolve("kmod/bin");
+
+    private Replayer() {
+    }
+
+    public static Path tool(String name) {
+        Path p = BIN.resolve(name);
+        if (!Files.isExecutable(p)) {
+            throw new IllegalStateException(p + " is missing: build the C tools first (make -C kmod)");
+        }
+        return p;
+    }
+
+    /** Replays files into the ring at path (a new ring unless append); returns the exit status. */
+    public static int replay(Path ring, String size, boolean append, String... argsAndFiles) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(tool("pktring-replay").toString(), "-q", "-r", ring.toString(), "-s", size));
+        if (append) {
+            cmd.add("-a");
+        }
+        cmd.addAll(List.of(argsAndFiles));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("pktring-replay did not finish in 120 s: " + cmd);
+        }
+        return p.exitValue();
+    }
+
+    /** Starts a replay in the background (e.g. at a rate); the caller waits for or kills it. */
+    public static Process startReplay(Path ring, String size, String... argsAndFiles) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(tool("pktring-replay").toString(), "-q", "-r", ring.toString(), "-s", size));
+        cmd.addAll(List.of(argsAndFiles));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** Runs a command to completion within timeout seconds and returns its stdout; fails on non-zero exit. */
+    public static String run(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("did not finish in " + timeoutSeconds + " s: " + String.join(" ", cmd));
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("exit " + p.exitValue() + ": " + String.join(" ", cmd));
+        }
+        return new String(out);
+    }
+}
