@@ -67,6 +67,10 @@ public final class RingReader {
                 if (readOne(h, out)) {
                     return true;
                 }
+            } catch (InternalError e) {
+                // the JVM turns SIGBUS on a mapped page into this: the file behind the mapping shrank
+                throw new RingException(ring.identity().path() + ": the ring's memory can no longer be read"
+                        + " (was the ring file truncated or removed by its writer?): " + e.getMessage(), e);
             } finally {
                 ring.unlockMapping();
             }
