@@ -101,6 +101,7 @@ void pktring_capture_start(struct pktring_ring *ring)
 	ring->pt.type = htons(ETH_P_ALL);
 	ring->pt.dev = ring->netdev;
 	ring->pt.func = pktring_rcv;
+	/* identity written before readers may trust the ring */
 	smp_store_release(&ring->ctl->state, PKTRING_STATE_LIVE);
 	dev_add_pack(&ring->pt);
 	ring->capturing = true;

@@ -94,7 +94,7 @@ static int pktring_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
 	vm_flags_clear(vma, VM_MAYWRITE);
 #else
 	vma->vm_flags &= ~VM_MAYWRITE;
@@ -120,12 +120,14 @@ static __poll_t pktring_poll(struct file *file, poll_table *wait)
 	u64 head;
 
 	poll_wait(file, &reader->ring->wait, wait);
-	smp_mb();	/* pairs with wq_has_sleeper() in pktring_ring_wake() */
-	head = smp_load_acquire(&ctl->head);
+	/* pairs with the smp_mb() of wq_has_sleeper() in pktring_ring_wake() */
+	smp_mb();
+	head = smp_load_acquire(&ctl->head);	/* pairs with W5 */
 	if (head != READ_ONCE(reader->polled_head)) {
 		WRITE_ONCE(reader->polled_head, head);
 		mask |= EPOLLIN | EPOLLRDNORM;
 	}
+	/* ENDED is stored (release) after the last publish */
 	if (smp_load_acquire(&ctl->state) == PKTRING_STATE_ENDED)
 		mask |= EPOLLHUP;
 	return mask;
@@ -140,7 +142,7 @@ const struct file_operations pktring_ring_fops = {
 };
 
 /* devtmpfs: /dev/pktring/<iface> with the ring's mode and group */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
 static char *pktring_devnode(const struct device *dev, umode_t *mode,
 			     kuid_t *uid, kgid_t *gid)
 #else

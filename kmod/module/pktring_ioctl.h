@@ -23,7 +23,7 @@
 #define PKTRING_DEFAULT_SIZE	(16U << 20)	/* data area bytes */
 #define PKTRING_DEFAULT_SNAPLEN	262144U		/* as tcpdump */
 #define PKTRING_DEFAULT_MODE	0440
-#define PKTRING_MAX_SIZE	(1ULL << 30)	/* vmalloc, keep it sane */
+#define PKTRING_MAX_SIZE	0x40000000ULL	/* 1 GiB: vmalloc, keep it sane */
 #define PKTRING_MAX_RINGS	256
 
 /* Add a ring capturing interface ifname. */

@@ -79,6 +79,7 @@ void pktring_remove_all(void);
 extern struct notifier_block pktring_netdev_notifier;
 
 /* sysfs.c */
+void pktring_sysfs_check(void);
 extern const struct attribute_group *pktring_ring_groups[];
 extern const struct attribute_group *pktring_class_groups[];
 

@@ -11,12 +11,19 @@
 
 #include "pktring_mod.h"
 
-/* The barriers of pktring_ring.h, kernel flavour. */
+/*
+ * The barriers of pktring_ring.h, kernel flavour: the pairs W3/R4 and
+ * W5/R1 are documented in include/uapi/pktring.h.
+ */
+/* R1, R2: acquire pairs with the writer's release */
 #define PKTRING_LOAD_ACQUIRE(p)		smp_load_acquire(p)
+/* W5: head published after the record, pairs with R1 */
 #define PKTRING_STORE_RELEASE(p, v)	smp_store_release(p, v)
 #define PKTRING_READ_ONCE(x)		READ_ONCE(x)
 #define PKTRING_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
+/* W3: reclaim visible before overwriting, pairs with R4 */
 #define PKTRING_WMB()			smp_wmb()
+/* R4: re-read reclaim after the copy, pairs with W3 */
 #define PKTRING_RMB()			smp_rmb()
 #include "../include/pktring_ring.h"
 
@@ -53,6 +60,7 @@ struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
 	u64 epoch;
 
 	pktring_check_abi();
+	pktring_sysfs_check();
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
 	if (!ring)
 		return NULL;
@@ -134,6 +142,7 @@ void pktring_ring_wake(struct pktring_ring *ring)
 void pktring_ring_end(struct pktring_ring *ring)
 {
 	pktring_capture_stop(ring);
+	/* after the last publish: readers drain up to head, then stop */
 	smp_store_release(&ring->ctl->state, PKTRING_STATE_ENDED);
 	wake_up_interruptible_all(&ring->wait);
 }

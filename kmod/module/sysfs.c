@@ -18,34 +18,84 @@ static struct pktring_ctl *pktring_dev_ctl(struct device *dev)
 	return ring->ctl;
 }
 
-static ssize_t pktring_counter_show(struct device *dev,
-				    struct device_attribute *attr, char *buf)
+/*
+ * Each attribute reads one field of the control page; var is the field's
+ * byte offset (PKTRING_OFF_* of the ABI header).
+ */
+static ssize_t pktring_u64_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
 {
 	struct dev_ext_attribute *ea =
 		container_of(attr, struct dev_ext_attribute, attr);
-	unsigned long idx = (unsigned long)ea->var;
+	const u8 *ctl = (const u8 *)pktring_dev_ctl(dev);
 
 	return sysfs_emit(buf, "%llu\n",
-			  READ_ONCE(pktring_dev_ctl(dev)->counters[idx]));
+			  READ_ONCE(*(const u64 *)(ctl + (uintptr_t)ea->var)));
 }
 
-#define PKTRING_CTR_ATTR(ctr, idx, str)				\
-	static struct dev_ext_attribute pktring_ctr_##ctr = {		\
-		.attr = {						\
-			.attr = { .name = str, .mode = 0444 },		\
-			.show = pktring_counter_show,			\
-		},							\
-		.var = (void *)(idx),					\
-	};
-PKTRING_COUNTERS(PKTRING_CTR_ATTR)
-#undef PKTRING_CTR_ATTR
+static ssize_t pktring_u32_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct dev_ext_attribute *ea =
+		container_of(attr, struct dev_ext_attribute, attr);
+	const u8 *ctl = (const u8 *)pktring_dev_ctl(dev);
 
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(*(const u32 *)(ctl + (uintptr_t)ea->var)));
+}
+
+/* a control page field: sysfs name, PKTRING_OFF_ suffix, 32 or 64 bits */
+#define PKTRING_FIELD_ATTR(_name, _off, _bits)				\
+static struct dev_ext_attribute pktring_attr_##_name = {		\
+	.attr = {							\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.show = pktring_u##_bits##_show,			\
+	},								\
+	.var = (void *)PKTRING_OFF_##_off,				\
+}
+
+/* a counter: ctl.counters[PKTRING_CTR_<_idx>] */
+#define PKTRING_CTR_ATTR(_name, _idx)					\
+static struct dev_ext_attribute pktring_ctr_##_name = {			\
+	.attr = {							\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.show = pktring_u64_show,				\
+	},								\
+	.var = (void *)(PKTRING_OFF_COUNTERS + 8 * PKTRING_CTR_##_idx),	\
+}
+
+PKTRING_CTR_ATTR(seen, SEEN);
+PKTRING_CTR_ATTR(captured, CAPTURED);
+PKTRING_CTR_ATTR(bytes, BYTES);
+PKTRING_CTR_ATTR(wire_bytes, WIRE_BYTES);
+PKTRING_CTR_ATTR(filtered, FILTERED);
+PKTRING_CTR_ATTR(truncated, TRUNCATED);
+PKTRING_CTR_ATTR(reclaimed, RECLAIMED);
+PKTRING_CTR_ATTR(drop_too_big, DROP_TOO_BIG);
+PKTRING_CTR_ATTR(drop_nomem, DROP_NOMEM);
+PKTRING_CTR_ATTR(drop_source, DROP_SOURCE);
+PKTRING_CTR_ATTR(drop_invalid, DROP_INVALID);
+
+/* one file per counter of the ABI (checked in pktring_sysfs_check()) */
 static struct attribute *pktring_counter_attrs[] = {
-#define PKTRING_CTR_ATTR_PTR(ctr, idx, str) &pktring_ctr_##ctr.attr.attr,
-	PKTRING_COUNTERS(PKTRING_CTR_ATTR_PTR)
-#undef PKTRING_CTR_ATTR_PTR
+	&pktring_ctr_seen.attr.attr,
+	&pktring_ctr_captured.attr.attr,
+	&pktring_ctr_bytes.attr.attr,
+	&pktring_ctr_wire_bytes.attr.attr,
+	&pktring_ctr_filtered.attr.attr,
+	&pktring_ctr_truncated.attr.attr,
+	&pktring_ctr_reclaimed.attr.attr,
+	&pktring_ctr_drop_too_big.attr.attr,
+	&pktring_ctr_drop_nomem.attr.attr,
+	&pktring_ctr_drop_source.attr.attr,
+	&pktring_ctr_drop_invalid.attr.attr,
 	NULL
 };
+
+void pktring_sysfs_check(void)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(pktring_counter_attrs) - 1 != PKTRING_CTR_USED);
+}
 
 static const struct attribute_group pktring_counter_group = {
 	.name = "counters",
@@ -53,24 +103,15 @@ static const struct attribute_group pktring_counter_group = {
 };
 
 /* Identity and positions of the ring, as in its control page. */
-#define PKTRING_CTL_ATTR(field, fmt)					\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, fmt "\n",				\
-			  READ_ONCE(pktring_dev_ctl(dev)->field));	\
-}									\
-static DEVICE_ATTR_RO(field)
-
-PKTRING_CTL_ATTR(ifindex, "%u");
-PKTRING_CTL_ATTR(linktype, "%u");
-PKTRING_CTL_ATTR(data_size, "%llu");
-PKTRING_CTL_ATTR(snaplen, "%u");
-PKTRING_CTL_ATTR(epoch, "%llu");
-PKTRING_CTL_ATTR(head, "%llu");
-PKTRING_CTL_ATTR(reclaim, "%llu");
-PKTRING_CTL_ATTR(seq_next, "%llu");
-PKTRING_CTL_ATTR(state, "%u");
+PKTRING_FIELD_ATTR(ifindex, IFINDEX, 32);
+PKTRING_FIELD_ATTR(linktype, LINKTYPE, 32);
+PKTRING_FIELD_ATTR(data_size, DATA_SIZE, 64);
+PKTRING_FIELD_ATTR(snaplen, SNAPLEN, 32);
+PKTRING_FIELD_ATTR(epoch, EPOCH, 64);
+PKTRING_FIELD_ATTR(head, HEAD, 64);
+PKTRING_FIELD_ATTR(reclaim, RECLAIM, 64);
+PKTRING_FIELD_ATTR(seq_next, SEQ_NEXT, 64);
+PKTRING_FIELD_ATTR(state, STATE, 32);
 
 static ssize_t filter_insns_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -82,15 +123,15 @@ static ssize_t filter_insns_show(struct device *dev,
 static DEVICE_ATTR_RO(filter_insns);
 
 static struct attribute *pktring_ring_attrs[] = {
-	&dev_attr_ifindex.attr,
-	&dev_attr_linktype.attr,
-	&dev_attr_data_size.attr,
-	&dev_attr_snaplen.attr,
-	&dev_attr_epoch.attr,
-	&dev_attr_head.attr,
-	&dev_attr_reclaim.attr,
-	&dev_attr_seq_next.attr,
-	&dev_attr_state.attr,
+	&pktring_attr_ifindex.attr.attr,
+	&pktring_attr_linktype.attr.attr,
+	&pktring_attr_data_size.attr.attr,
+	&pktring_attr_snaplen.attr.attr,
+	&pktring_attr_epoch.attr.attr,
+	&pktring_attr_head.attr.attr,
+	&pktring_attr_reclaim.attr.attr,
+	&pktring_attr_seq_next.attr.attr,
+	&pktring_attr_state.attr.attr,
 	&dev_attr_filter_insns.attr,
 	NULL
 };
@@ -107,7 +148,7 @@ const struct attribute_group *pktring_ring_groups[] = {
 
 /* Module-wide: rings whose memory is still allocated, and its bytes. */
 /* class attributes became const in 6.4 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#if KERNEL_VERSION(6, 4, 0) <= LINUX_VERSION_CODE
 #define PKTRING_CLASS_CONST const
 #else
 #define PKTRING_CLASS_CONST
