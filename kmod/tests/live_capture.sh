@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Live capture: pktring-capd on one end of a veth pair, in a network
+# namespace this test creates and removes, captures traffic generated on
+# the other end. Its packets (count, bytes, lengths) equal what tcpdump
+# captures of the same traffic at the same time; a filtered capture holds
+# exactly the UDP datagrams sent; when the interface
+# disappears, capd says so, exits non-zero and leaves an ended ring.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+if ((EUID != 0)); then
+	fail "live capture: needs root (network namespaces)"
+	exit 1
+fi
+tag=pkrt$$
+nsA=$tag-a nsB=$tag-b
+ipA=10.231.$((RANDOM % 250)).1
+ipB=${ipA%.1}.2
+sent=40
+cleanup() {
+	[[ -n ${pids:-} ]] && kill $pids 2>/dev/null
+	ip netns del "$nsA" 2>/dev/null
+	ip netns del "$nsB" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+A() { ip netns exec "$nsA" "$@"; }
+B() { ip netns exec "$nsB" "$@"; }
+bgA() { exec ip netns exec "$nsA" "$@"; }	# with &: $! is the command
+# wait_for FILE TEXT: up to 5 s for TEXT to appear in FILE
+wait_for() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+ip netns add "$nsA" && ip netns add "$nsB" &&
+	ip link add "${tag}a" type veth peer name "${tag}b" &&
+	ip link set "${tag}a" netns "$nsA" && ip link set "${tag}b" netns "$nsB" || {
+	fail "live capture: cannot create namespaces and a veth pair"
+	exit 1
+}
+for ns in "$nsA" "$nsB"; do
+	# no IPv6 autoconfiguration chatter: only the traffic we send
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+done
+A ip addr add "$ipA/24" dev "${tag}a"
+B ip addr add "$ipB/24" dev "${tag}b"
+A ip link set "${tag}a" up
+B ip link set "${tag}b" up
+A ip link set lo up
+B ip link set lo up
+# static neighbours: no ARP, so the traffic is exactly what we send
+macA=$(A cat /sys/class/net/"${tag}a"/address)
+macB=$(B cat /sys/class/net/"${tag}b"/address)
+A ip neigh replace "$ipB" lladdr "$macB" dev "${tag}a" nud permanent
+B ip neigh replace "$ipA" lladdr "$macA" dev "${tag}b" nud permanent
+
+filter='udp and dst port 9'
+bgA "$T/pktring-capd" -i "${tag}a" -r "$WORK/all" -s 4M 2>"$WORK/capd-all.err" &
+pids="$!"
+bgA "$T/pktring-capd" -i "${tag}a" -r "$WORK/udp" -s 4M --filter "$filter" 2>"$WORK/capd-udp.err" &
+pids+=" $!"
+bgA tcpdump -Z root -U --immediate-mode -i "${tag}a" -w "$WORK/tcpdump.pcap" 2>"$WORK/tcpdump.err" &
+pids+=" $!"
+wait_for "$WORK/capd-all.err" capturing && wait_for "$WORK/capd-udp.err" capturing &&
+	wait_for "$WORK/tcpdump.err" listening || {
+	fail "live capture: capture did not start: $(cat "$WORK"/*.err)"
+	exit 1
+}
+
+# the traffic, generated on the other end: UDP datagrams of many sizes
+# (a closed port: A answers some with ICMP, which both captures see too)
+B "$H/udp_sender" "$ipA" 9 "$sent" 1 1400
+sleep 1
+kill -TERM $pids
+for p in $pids; do wait "$p"; done 2>/dev/null
+pids=""
+
+timeout 10 "$T/pktring-dump" -r "$WORK/all" -w "$WORK/all.pcap" 2>"$WORK/dump-all.err"
+timeout 10 "$T/pktring-dump" -r "$WORK/udp" -w "$WORK/udp.pcap" 2>"$WORK/dump-udp.err"
+check "live capture: capd and dump clean (no sanitizer report)" \
+	sanitizer_clean "$WORK"/capd-*.err "$WORK"/dump-*.err
+
+n_td=$(tcpdump -r "$WORK/tcpdump.pcap" 2>/dev/null | wc -l)
+n_all=$(tcpdump -r "$WORK/all.pcap" 2>/dev/null | wc -l)
+echo "live capture: tcpdump $n_td packets, pktring-capd $n_all"
+"$H/pcap_compare" --no-ts --unordered "$WORK/tcpdump.pcap" "$WORK/all.pcap" >"$WORK/cmp.out"
+check "live capture: pktring-capd's packets (count, bytes, lengths) equal tcpdump's ($n_td, $(tail -1 "$WORK/cmp.out"))" \
+	test $? = 0 -a "$n_td" -ge "$sent"
+
+n_udp=$(tcpdump -r "$WORK/udp.pcap" 2>/dev/null | wc -l)
+n_td_udp=$(tcpdump -r "$WORK/tcpdump.pcap" "$filter" 2>/dev/null | wc -l)
+check "live capture: filtered ring ('$filter') holds the $sent datagrams sent ($n_udp, tcpdump's filter: $n_td_udp)" \
+	test "$n_udp" = "$sent" -a "$n_td_udp" = "$n_udp"
+
+dirs=$("$T/pktring-stat" --json -r "$WORK/all" | jq -r '"\(.counters.captured) \(.counters.drop_source) \(.state)"')
+check "live capture: ring counters say $n_all captured, 0 dropped, ended ($dirs)" \
+	test "$dirs" = "$n_all 0 ended"
+
+# the interface disappears under a running capd
+bgA "$T/pktring-capd" -i "${tag}a" -r "$WORK/gone" -s 1M 2>"$WORK/capd-gone.err" &
+pid=$!
+pids="$pid"
+wait_for "$WORK/capd-gone.err" capturing
+A ip link del "${tag}a"
+for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"
+rc=$?
+pids=""
+state=$("$T/pktring-stat" --json -r "$WORK/gone" | jq -r .state)
+check "live capture: interface removed -> capd exits non-zero naming it, ring ended (rc $rc, $state)" \
+	eval '((rc != 0 && rc < 98)) && grep -q "${tag}a disappeared" "$WORK/capd-gone.err" && [[ $state == ended ]]'

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * pktring-capd: the no-module mode. Captures an interface with AF_PACKET
+ * TPACKET_V3 (both directions) and writes the ring layout into a
+ * shared-memory file that every pktring reader maps unchanged.
+ */
+#include "pktring.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BLOCK_SIZE	(1u << 20)	/* TPACKET_V3 block */
+#define BLOCK_COUNT	32
+#define FRAME_SIZE	2048		/* unused by V3, must divide the block */
+#define BLOCK_TIMEOUT_MS 2		/* a partly filled block is handed over */
+#define STATS_EVERY_NS	200000000ull	/* PACKET_STATISTICS -> counters */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pktring-capd -i IFACE -r RING [options]\n"
+		"Capture IFACE (both directions) into a shared-memory ring.\n\n"
+		"  -i, --interface IFACE  interface to capture\n"
+		"  -r, --ring RING        ring name (in " PKTRING_SHM_DIR ") or path\n"
+		"  -s, --size SIZE        ring data size, power of two (default 64M)\n"
+		"  -n, --snaplen N        bytes kept per packet (default 262144)\n"
+		"  -f, --filter EXPR      capture filter in tcpdump syntax\n"
+		"  -q, --quiet            no summary line\n"
+		"  -h, --help             this text\n\n"
+		"Runs until SIGINT/SIGTERM (the ring is then ended) or until the\n"
+		"interface disappears (exit status 1). Packets the kernel drops before\n"
+		"the ring (PACKET_STATISTICS tp_drops) are counted as drop_source.\n");
+}
+
+/* The pcap link type of what AF_PACKET SOCK_RAW gives on this interface. */
+static int linktype_of(int fd, const char *ifname, char *err, size_t len)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) != 0) {
+		snprintf(err, len, "%s: %s", ifname, strerror(errno));
+		return -1;
+	}
+	switch (ifr.ifr_hwaddr.sa_family) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:
+		return DLT_EN10MB;
+	case ARPHRD_NONE:
+	case ARPHRD_IPGRE:
+		return DLT_RAW;
+	}
+	snprintf(err, len, "%s: hardware type %d is not supported", ifname,
+		 ifr.ifr_hwaddr.sa_family);
+	return -1;
+}
+
+/* Compile EXPR with libpcap (as tcpdump does) and attach it to fd. */
+static int attach_filter(int fd, int linktype, int snaplen, const char *expr)
+{
+	pcap_t *dead = pcap_open_dead(linktype, snaplen);
+	struct bpf_program prog;
+	struct sock_fprog fprog;
+	int rc = 0;
+
+	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		fprintf(stderr, "pktring-capd: filter '%s': %s\n", expr, pcap_geterr(dead));
+		pcap_close(dead);
+		return -1;
+	}
+	fprog.len = prog.bf_len;
+	fprog.filter = (struct sock_filter *)prog.bf_insns;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) != 0) {
+		fprintf(stderr, "pktring-capd: attach filter: %s\n", strerror(errno));
+		rc = -1;
+	}
+	pcap_freecode(&prog);
+	pcap_close(dead);
+	return rc;
+}
+
+struct capd {
+	struct pktring_writer w;
+	uint32_t snaplen;
+	uint32_t ifindex;
+	uint64_t packets, bytes;
+};
+
+static void write_block(struct capd *cd, struct tpacket_block_desc *bd)
+{
+	struct tpacket3_hdr *h = (void *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
+	uint32_t i;
+
+	for (i = 0; i < bd->hdr.bh1.num_pkts; i++) {
+		struct sockaddr_ll *sll = (void *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+		struct pktring_rec meta = { 0 };
+
+		meta.ts_ns = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
+		meta.caplen = h->tp_snaplen < cd->snaplen ? h->tp_snaplen : cd->snaplen;
+		meta.origlen = h->tp_len;
+		meta.ifindex = sll->sll_ifindex;
+		meta.pkttype = sll->sll_pkttype;
+		meta.protocol = sll->sll_protocol;
+		meta.direction = sll->sll_pkttype == PACKET_OUTGOING ? PKTRING_DIR_OUT :
+								  PKTRING_DIR_IN;
+		if (h->tp_snaplen > cd->snaplen)
+			pktring_writer_count(&cd->w, PKTRING_CTR_TRUNCATED, 1);
+		if (pktring_writer_put(&cd->w, &meta, (uint8_t *)h + h->tp_mac) == 0) {
+			cd->packets++;
+			cd->bytes += meta.caplen;
+		}
+		h = (void *)((uint8_t *)h + h->tp_next_offset);
+	}
+}
+
+static void collect_stats(struct capd *cd, int fd)
+{
+	struct tpacket_stats_v3 st;
+	socklen_t len = sizeof(st);
+
+	/* reading resets the kernel's counters: each drop is added once */
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops) {
+		pktring_writer_count(&cd->w, PKTRING_CTR_DROP_SOURCE, st.tp_drops);
+		pktring_writer_count(&cd->w, PKTRING_CTR_SEEN, st.tp_drops);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "ring", required_argument, NULL, 'r' },
+		{ "size", required_argument, NULL, 's' },
+		{ "snaplen", required_argument, NULL, 'n' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct capd cd = { .snaplen = 262144 };
+	const char *ifname = NULL, *ring = NULL, *filter = NULL, *why = "signal";
+	uint64_t size = 64 << 20, last_stats = 0;
+	struct tpacket_req3 req = {
+		.tp_block_size = BLOCK_SIZE, .tp_block_nr = BLOCK_COUNT,
+		.tp_frame_size = FRAME_SIZE,
+		.tp_frame_nr = BLOCK_SIZE / FRAME_SIZE * BLOCK_COUNT,
+		.tp_retire_blk_tov = BLOCK_TIMEOUT_MS,
+	};
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int fd, c, linktype, version = TPACKET_V3, blk = 0, rc = 0, quiet = 0;
+	char err[256], *end;
+	uint8_t *map;
+
+	while ((c = getopt_long(argc, argv, "i:r:s:n:f:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': ifname = optarg; break;
+		case 'r': ring = optarg; break;
+		case 's':
+			if (pktring_parse_size(optarg, &size)) {
+				fprintf(stderr, "pktring-capd: bad --size '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			cd.snaplen = strtoul(optarg, &end, 10);
+			if (*end || cd.snaplen < 1 || cd.snaplen > 262144 || *optarg == '-') {
+				fprintf(stderr, "pktring-capd: bad --snaplen '%s' (1..262144)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f': filter = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!ifname || !ring || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	cd.ifindex = if_nametoindex(ifname);
+	if (!cd.ifindex) {
+		fprintf(stderr, "pktring-capd: interface %s: %s\n", ifname, strerror(errno));
+		return 1;
+	}
+	/* protocol 0: nothing arrives before the filter and ring are set */
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0) {
+		fprintf(stderr, "pktring-capd: AF_PACKET socket: %s\n", strerror(errno));
+		return 1;
+	}
+	linktype = linktype_of(fd, ifname, err, sizeof(err));
+	if (linktype < 0) {
+		fprintf(stderr, "pktring-capd: interface %s\n", err);
+		return 1;
+	}
+	if (filter && attach_filter(fd, linktype, cd.snaplen, filter))
+		return 1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
+		fprintf(stderr, "pktring-capd: TPACKET_V3 ring: %s\n", strerror(errno));
+		return 1;
+	}
+	map = mmap(NULL, (size_t)BLOCK_SIZE * BLOCK_COUNT, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_LOCKED, fd, 0);
+	if (map == MAP_FAILED)
+		map = mmap(NULL, (size_t)BLOCK_SIZE * BLOCK_COUNT, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "pktring-capd: mmap TPACKET_V3 ring: %s\n", strerror(errno));
+		return 1;
+	}
+	{
+		struct pktring_create_opts o = {
+			.data_size = size, .linktype = linktype, .snaplen = cd.snaplen,
+			.ifindex = cd.ifindex, .ifname = ifname,
+		};
+
+		if (pktring_writer_create(&cd.w, ring, &o)) {
+			fprintf(stderr, "pktring-capd: %s\n", cd.w.err);
+			return 1;
+		}
+	}
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = cd.ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		fprintf(stderr, "pktring-capd: bind to %s: %s\n", ifname, strerror(errno));
+		pktring_writer_close(&cd.w, 1);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!quiet)
+		fprintf(stderr, "pktring-capd: capturing %s into %s (epoch 0x%016llx)%s%s\n",
+			ifname, cd.w.path, (unsigned long long)cd.w.ctl->epoch,
+			filter ? ", filter: " : "", filter ? filter : "");
+
+	while (!stop) {
+		struct tpacket_block_desc *bd = (void *)(map + (size_t)blk * BLOCK_SIZE);
+		uint64_t now;
+
+		if (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) {
+			write_block(&cd, bd);
+			__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+					 __ATOMIC_RELEASE);
+			blk = (blk + 1) % BLOCK_COUNT;
+			pktring_writer_flush(&cd.w);	/* W6 per block */
+		} else {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLERR };
+
+			if (poll(&pfd, 1, 100) > 0 && (pfd.revents & (POLLERR | POLLNVAL))) {
+				int e = 0;
+				socklen_t l = sizeof(e);
+
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
+				if (e != ENETDOWN || if_nametoindex(ifname) != cd.ifindex) {
+					why = "interface gone";
+					fprintf(stderr, "pktring-capd: interface %s disappeared (%s)\n",
+						ifname, strerror(e ? e : ENODEV));
+					rc = 1;
+					break;
+				}
+			}
+		}
+		now = pktring_now_ns(CLOCK_MONOTONIC);
+		if (now - last_stats >= STATS_EVERY_NS) {
+			last_stats = now;
+			collect_stats(&cd, fd);
+			if (if_nametoindex(ifname) != cd.ifindex) {
+				why = "interface gone";
+				fprintf(stderr, "pktring-capd: interface %s disappeared\n", ifname);
+				rc = 1;
+				break;
+			}
+		}
+	}
+	/* what the kernel still holds, then the final drop count */
+	while (!rc) {
+		struct tpacket_block_desc *bd = (void *)(map + (size_t)blk * BLOCK_SIZE);
+
+		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+			break;
+		write_block(&cd, bd);
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		blk = (blk + 1) % BLOCK_COUNT;
+	}
+	collect_stats(&cd, fd);
+	if (!quiet)
+		fprintf(stderr, "pktring-capd: %s: %llu packets (%llu bytes) into %s, dropped before the ring %llu, too big %llu; stopped: %s\n",
+			ifname, (unsigned long long)cd.packets, (unsigned long long)cd.bytes,
+			cd.w.path,
+			(unsigned long long)cd.w.ctl->counters[PKTRING_CTR_DROP_SOURCE],
+			(unsigned long long)cd.w.ctl->counters[PKTRING_CTR_DROP_TOO_BIG], why);
+	pktring_writer_close(&cd.w, 1);
+	munmap(map, (size_t)BLOCK_SIZE * BLOCK_COUNT);
+	close(fd);
+	return rc;
+}
