@@ -27,7 +27,7 @@ public final class PacketFilter {
     public static PacketFilter compile(String expression, int linktype, int snaplen) throws FilterException {
         LibPcap.Pcap pcap = LibPcap.get();
         synchronized (COMPILE_LOCK) {
-            Pointer handle = pcap.pcap_open_dead(linktype, snaplen);
+            Pointer handle = pcap.pcap_open_dead(toDlt(linktype), snaplen);
             if (handle == null) {
                 throw new FilterException("libpcap cannot open a handle for link type " + linktype);
             }
@@ -46,6 +46,20 @@ public final class PacketFilter {
                 pcap.pcap_close(handle);
             }
         }
+    }
+
+    /**
+     * pcap_compile takes a DLT_ value; a ring or file may carry the LINKTYPE_ value instead. They
+     * differ only for these few (libpcap's linktype_to_dlt, on Linux).
+     */
+    static int toDlt(int linktype) {
+        return switch (linktype) {
+            case 100 -> 11; // ATM_RFC1483
+            case 101 -> 12; // RAW
+            case 102 -> 15; // SLIP_BSDOS
+            case 103 -> 16; // PPP_BSDOS
+            default -> linktype;
+        };
     }
 
     /** True when libpcap can be loaded, so filters can be compiled. */

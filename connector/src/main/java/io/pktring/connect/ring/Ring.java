@@ -313,10 +313,15 @@ public final class Ring implements AutoCloseable {
         return (int) INTS.getAcquire(ctl, RingLayout.OFF_STATE);
     }
 
-    /** The header's invariants on head and reclaim; a breach means the control page is corrupt. */
+    /**
+     * The header's invariants on head and reclaim; a breach means the control page is corrupt.
+     * h must be loaded before r: then h - r <= size holds (W3 comes before W5). A writer racing
+     * ahead may push r past that h, so reclaim <= head is checked against a head loaded after r.
+     */
     void checkPositions(long h, long r) throws RingFormatException {
-        if (((h | r) & (RingLayout.ALIGN - 1)) != 0 || Long.compareUnsigned(r, h) > 0
-                || Long.compareUnsigned(h - r, identity.dataSize()) > 0) {
+        long later = Long.compareUnsigned(r, h) > 0 ? loadHead() : h;
+        if (((h | r) & (RingLayout.ALIGN - 1)) != 0 || Long.compareUnsigned(r, later) > 0
+                || (Long.compareUnsigned(r, h) <= 0 && Long.compareUnsigned(h - r, identity.dataSize()) > 0)) {
             throw new RingFormatException(identity.path() + ": head " + Long.toUnsignedString(h) + " and reclaim "
                     + Long.toUnsignedString(r) + " break the ring's invariants (reclaim <= head, head - reclaim <= "
                     + identity.dataSize() + ", 8-byte aligned): head beyond the ring, corrupt control page");

@@ -128,6 +128,18 @@ class PacketFilterTest {
         assertTrue(any.matches(new byte[0], 0, 0), "the empty expression accepts everything");
     }
 
+    @Test
+    void acceptsLinktypeRawAsStoredInFiles() throws Exception {
+        // LINKTYPE_RAW (101) in a file or ring is DLT_RAW (12) to libpcap: both compile the same
+        PcapFile.Contents c = PcapFile.read(PcapFile.named("LINKTYPE_RAW_ipv4.pcap"));
+        boolean[] want = PcapFile.offlineFilter("ip and udp", c);
+        PacketFilter f = PacketFilter.compile("ip and udp", 101, 65535);
+        for (int i = 0; i < want.length; i++) {
+            PcapFile.Packet p = c.packets().get(i);
+            assertEquals(want[i], f.matches(p.data(), p.caplen(), p.origlen()));
+        }
+    }
+
     private static int snaplen(PcapFile.Contents c) {
         return c.snaplen() > 0 ? c.snaplen() : 262144;
     }
