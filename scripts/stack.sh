@@ -4,7 +4,8 @@
 # plugin, all from Maven Central artifacts, all on 127.0.0.1.
 #
 #   scripts/stack.sh start [all|registry|broker|worker]   (default all)
-#   scripts/stack.sh stop | status | logs [registry|broker|worker]
+#   scripts/stack.sh stop [all|registry|broker|worker]   (default all)
+#   scripts/stack.sh status | logs [registry|broker|worker] | install
 #
 # Everything lives under run/stack/ (lib/ jars, data/, logs/, pids/). The stack is a
 # throwaway: the registry keeps schemas in memory, so the broker starts on fresh data
@@ -254,11 +255,17 @@ stop_one() {
 
 cmd_stop() {
 	local name
-	for name in worker broker registry; do
-		stop_one "$name"
-	done
-	rm -rf "$DATA"
-	say "stopped; logs kept in $LOGS"
+	case ${1:-all} in
+	all)
+		for name in worker broker registry; do
+			stop_one "$name"
+		done
+		rm -rf "$DATA"
+		say "stopped; logs kept in $LOGS"
+		;;
+	registry | broker | worker) stop_one "$1" ;;
+	*) die "unknown part '$1' (all|registry|broker|worker)" ;;
+	esac
 }
 
 cmd_status() {
@@ -310,12 +317,12 @@ main() {
 		*) die "unknown part '$1' (all|registry|broker|worker)" ;;
 		esac
 		;;
-	stop) cmd_stop ;;
+	stop) cmd_stop "$@" ;;
 	status) cmd_status ;;
 	logs) cmd_logs "$@" ;;
 	install) java_check; install_registry; install_kafka; install_converter ;;
 	*)
-		echo "usage: $0 start [all|registry|broker|worker] | stop | status | logs [NAME] | install" >&2
+		echo "usage: $0 start|stop [all|registry|broker|worker] | status | logs [NAME] | install" >&2
 		exit 2
 		;;
 	esac
