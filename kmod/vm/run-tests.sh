@@ -156,6 +156,7 @@ run_kernel() {
 		case $line in
 		"PKTRING-RESULT ok "*) result ok "$abi: ${line#PKTRING-RESULT ok }" ;;
 		"PKTRING-RESULT FAIL "*) result FAIL "$abi: ${line#PKTRING-RESULT FAIL }" ;;
+		"PKTRING-RESULT skip "*) echo "SKIP $abi: ${line#PKTRING-RESULT skip }" ;;
 		esac
 	done < <(cat "$dir/results.txt" 2>/dev/null)
 	if ! grep -q '^PKTRING-END' "$dir/results.txt" 2>/dev/null; then
