@@ -27,3 +27,21 @@ check() {	# check NAME CONDITION-COMMAND...
 sanitizer_clean() {
 	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$@"
 }
+# wait_file PATH: up to 5 s for PATH to exist
+wait_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $1 ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# pcap_count FILE [FILTER]: packets in FILE by an independent reader
+# (tshark for a filter, else capinfos); tcpdump's lines are not packets.
+pcap_count() {
+	if (($# > 1)); then
+		tshark -r "$1" -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l
+	else
+		capinfos -c -M -T "$1" 2>/dev/null | awk -F'\t' 'NR == 2 { print $2 }'
+	fi
+}

@@ -87,15 +87,15 @@ timeout 10 "$T/pktring-dump" -r "$WORK/udp" -w "$WORK/udp.pcap" 2>"$WORK/dump-ud
 check "live capture: capd and dump clean (no sanitizer report)" \
 	sanitizer_clean "$WORK"/capd-*.err "$WORK"/dump-*.err
 
-n_td=$(tcpdump -r "$WORK/tcpdump.pcap" 2>/dev/null | wc -l)
-n_all=$(tcpdump -r "$WORK/all.pcap" 2>/dev/null | wc -l)
+n_td=$(pcap_count "$WORK/tcpdump.pcap")
+n_all=$(pcap_count "$WORK/all.pcap")
 echo "live capture: tcpdump $n_td packets, pktring-capd $n_all"
 "$H/pcap_compare" --no-ts --unordered "$WORK/tcpdump.pcap" "$WORK/all.pcap" >"$WORK/cmp.out"
 check "live capture: pktring-capd's packets (count, bytes, lengths) equal tcpdump's ($n_td, $(tail -1 "$WORK/cmp.out"))" \
 	test $? = 0 -a "$n_td" -ge "$sent"
 
-n_udp=$(tcpdump -r "$WORK/udp.pcap" 2>/dev/null | wc -l)
-n_td_udp=$(tcpdump -r "$WORK/tcpdump.pcap" "$filter" 2>/dev/null | wc -l)
+n_udp=$(pcap_count "$WORK/udp.pcap")
+n_td_udp=$(tcpdump -r "$WORK/tcpdump.pcap" -w "$WORK/td-udp.pcap" "$filter" 2>/dev/null; pcap_count "$WORK/td-udp.pcap")
 check "live capture: filtered ring ('$filter') holds the $sent datagrams sent ($n_udp, tcpdump's filter: $n_td_udp)" \
 	test "$n_udp" = "$sent" -a "$n_td_udp" = "$n_udp"
 

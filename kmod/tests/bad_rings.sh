@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Bad input: rings that are too short, have a wrong magic or ABI version,
+# a size that is not a power of two, a head beyond the data, or records
+# whose lengths point outside the ring. Every reader tool gives a clear
+# error naming the ring and the reason, exits 1, and neither crashes,
+# hangs nor trips ASan/UBSan.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# poke FILE OFFSET VALUE BYTES: write VALUE little-endian over the file
+poke() {
+	local s="" i
+	for ((i = 0; i < $4; i++)); do s+=$(printf '\\x%02x' $((($3 >> (8 * i)) & 255))); done
+	printf "$s" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+good=$WORK/good
+"$T/pktring-replay" -q -r "$good" -s 64k "$PCAPS/HSRP_failover.pcap" || {
+	fail "bad rings: cannot make the good ring"
+	exit 1
+}
+D=4096		# data offset
+HDR_HEAD=128 HDR_RECLAIM=136
+
+# expect_error NAME "MESSAGE" TOOL...: the tools fail cleanly on $ring
+expect_error() {
+	local name=$1 msg=$2 tool rc
+	shift 2
+	for tool in "$@"; do
+		timeout 10 "$T/$tool" -r "$ring" >/dev/null 2>"$WORK/err" </dev/null
+		rc=$?
+		if ((rc == 1)) && grep -qF -- "$msg" "$WORK/err" && grep -qF -- "$ring" "$WORK/err" &&
+			sanitizer_clean "$WORK/err"; then
+			pass "bad ring: $name: $tool says \"$(head -c 160 "$WORK/err" | tr -d '\n')\""
+		else
+			fail "bad ring: $name: $tool exit $rc (want 1 with \"$msg\"): $(head -c 400 "$WORK/err")"
+		fi
+	done
+}
+fresh() { ring=$WORK/$1; cp "$good" "$ring"; }
+
+fresh empty; : >"$ring"
+expect_error "empty file" "too short" pktring-dump pktring-stat
+fresh short; truncate -s 100 "$ring"
+expect_error "shorter than the control page" "too short" pktring-dump pktring-stat
+fresh short-data; truncate -s $((D + 1000)) "$ring"
+expect_error "shorter than its data area" "file too short" pktring-dump pktring-stat
+fresh magic; poke "$ring" 0 0x4242424242424242 8
+expect_error "wrong magic" "not a pktring ring" pktring-dump pktring-stat
+fresh abi; poke "$ring" 8 2 4
+expect_error "wrong ABI version" "ABI version 2" pktring-dump pktring-stat
+fresh size; poke "$ring" 24 $((3 << 12)) 8
+expect_error "size not a power of two" "not a power of two" pktring-dump pktring-stat
+fresh zero-size; poke "$ring" 24 0 8
+expect_error "size zero" "not a power of two" pktring-dump pktring-stat
+fresh head; poke "$ring" $HDR_HEAD $((1 << 40)) 8
+expect_error "head beyond the data" "inconsistent" pktring-dump pktring-stat
+fresh reclaim; poke "$ring" $HDR_RECLAIM 8192 8
+expect_error "reclaim beyond head" "inconsistent" pktring-dump pktring-stat
+fresh maxrec; poke "$ring" 88 $((1 << 30)) 4
+expect_error "max record beyond the ring" "max record" pktring-dump pktring-stat
+fresh offset; poke "$ring" 16 12345 8
+expect_error "data offset not page aligned" "data offset" pktring-dump pktring-stat
+
+# Records: the control page is fine, the data is not. Only readers of
+# records (pktring-dump) can notice.
+fresh rec-huge; poke "$ring" $D 0x7ffffff8 4
+expect_error "record length pointing outside the ring" "corrupt at position 0" pktring-dump
+fresh rec-past-head; poke "$ring" $D 8192 4
+expect_error "record length past head" "corrupt at position 0" pktring-dump
+fresh rec-zero; poke "$ring" $D 0 4
+expect_error "record length zero" "not a valid size" pktring-dump
+fresh rec-odd; poke "$ring" $D 13 4
+expect_error "record length unaligned" "not a valid size" pktring-dump
+fresh rec-type; poke "$ring" $((D + 4)) 7 2
+expect_error "unknown record type" "unknown record type" pktring-dump
+fresh rec-caplen; poke "$ring" $((D + 24)) 60000 4
+expect_error "captured length beyond its record" "captured length exceeds" pktring-dump
+fresh rec-seq; poke "$ring" $((D + 104 + 8)) 0 8	# 2nd record: seq 1 -> 0
+expect_error "sequence going backwards" "sequence went backwards" pktring-dump
+
+ring=$WORK/does-not-exist
+expect_error "missing ring" "No such file" pktring-dump pktring-stat
+ring=$WORK/dir; mkdir -p "$ring"
+expect_error "a directory" "neither a ring file" pktring-dump pktring-stat
+
+# the good ring still reads, so the errors above are the corruption's
+"$T/pktring-dump" -r "$good" -w "$WORK/good.pcap" 2>"$WORK/err"
+"$H/pcap_compare" "$PCAPS/HSRP_failover.pcap" "$WORK/good.pcap" >"$WORK/cmp.out"
+check "bad rings: the untouched ring reads fine" test $? = 0
