@@ -133,6 +133,33 @@ enum pktring_read_result {
 };
 
 /*
+ * R3: is the copied header a record that fits where it was found: room
+ * bytes to the end of the data area, avail bytes to head? NULL or why not.
+ */
+static inline const char *pktring_check_rec(const struct pktring_rec *hdr,
+					    __u64 room, __u64 avail,
+					    __u64 max_record)
+{
+	__u64 len = hdr->len;
+
+	if (len < PKTRING_REC_MIN || len % PKTRING_ALIGN)
+		return "record length is not a valid size";
+	if (len > room)
+		return "record crosses the end of the data area";
+	if (len > avail)
+		return "record extends beyond head";
+	if (hdr->type == PKTRING_REC_PADDING)
+		return NULL;
+	if (hdr->type != PKTRING_REC_PACKET)
+		return "unknown record type";
+	if (len > max_record || len < PKTRING_REC_HDR_SIZE)
+		return "packet record length is out of range";
+	if (hdr->caplen > len - PKTRING_REC_HDR_SIZE)
+		return "captured length exceeds the record";
+	return NULL;
+}
+
+/*
  * R1-R5: read the record at c->pos into *hdr and buf (buf holds at least
  * c->max_record - PKTRING_REC_HDR_SIZE bytes). On PKTRING_READ_PACKET
  * *lost is the number of packets lost (lapped) just before this one.
@@ -184,23 +211,9 @@ pktring_read(const struct pktring_ctl *ctl, const __u8 *data,
 	memset(hdr, 0, PKTRING_REC_HDR_SIZE);
 	memcpy(hdr, data + off, n);
 	len = hdr->len;
-	if (len < PKTRING_REC_MIN || len % PKTRING_ALIGN)
-		*why = "record length is not a valid size";
-	else if (len > room)
-		*why = "record crosses the end of the data area";
-	else if (len > avail)
-		*why = "record extends beyond head";
-	else if (hdr->type == PKTRING_REC_PACKET) {
-		if (len > c->max_record || len < PKTRING_REC_HDR_SIZE)
-			*why = "packet record length is out of range";
-		else if (hdr->caplen > len - PKTRING_REC_HDR_SIZE)
-			*why = "captured length exceeds the record";
-		else
-			memcpy(buf, data + off + PKTRING_REC_HDR_SIZE,
-			       hdr->caplen);
-	} else if (hdr->type != PKTRING_REC_PADDING) {
-		*why = "unknown record type";
-	}
+	*why = pktring_check_rec(hdr, room, avail, c->max_record);
+	if (!*why && hdr->type == PKTRING_REC_PACKET)
+		memcpy(buf, data + off + PKTRING_REC_HDR_SIZE, hdr->caplen);
 
 	/* R4: was the copy overwritten while we made it? */
 	PKTRING_RMB();					/* pairs with W3 */
