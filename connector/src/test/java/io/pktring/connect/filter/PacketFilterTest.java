@@ -28,6 +28,11 @@ class PacketFilterTest {
         "ip and udp and not port 53", "greater 200", "less 64", "ip[6:2] & 0x1fff != 0", "ether broadcast",
         "ip6 and tcp portrange 1-1024", "ip proto 47 or ip6 proto 47", "tcp[((tcp[12] & 0xf0) >> 2):4] = 0x47455420",
         "len % 3 = 1", "ip[2:2] * 2 > 400 and ip[2:2] / 3 < 1000 and (ip[8] ^ 0xff) > 10 and (ip[8] << 1) - 1 != 0",
+        // arithmetic between two loads: the X-register ALU forms, NEG, and division by a packet byte
+        "ip[2:2] - (ip[0] & 0xf) * 4 > 20 and ip[2:2] / ip[8] > 1 and ip[1] % (ip[9] + 1) >= 0",
+        "ip[1] / (ip[9] - 6) >= 0", // TCP packets divide by zero: libpcap rejects them, so must we
+        "ip[9] << (ip[0] & 3) != 0 and ip[9] >> (ip[0] & 1) != 1 and ip[8] ^ ip[9] != 7 and ip[8] | ip[9] != 0",
+        "(-len & 3) = 0 and len + ip[0] > 100",
         "mpls", "pppoes or pppoed", "ip host 192.168.1.1 or ip6 net 2001:db8::/32", "ether proto 0x88cc", "sctp", "igmp",
     };
 
