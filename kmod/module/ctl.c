@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
+#include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -105,7 +106,8 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		return err;
 
 	rtnl_lock();
-	netdev = __dev_get_by_name(&init_net, a.ifname);
+	/* the caller's network namespace, as for AF_PACKET */
+	netdev = __dev_get_by_name(current->nsproxy->net_ns, a.ifname);
 	if (!netdev) {
 		err = -ENODEV;
 		goto err_unlock;

@@ -78,18 +78,22 @@ run_kernel() {
 	root=$("$here/fetch-kernel.sh" "$abi") || { result FAIL "$abi: fetch"; return; }
 	mkdir -p "$dir"
 
-	# build: warnings are errors (-Werror in Kbuild), and none in the log
-	make -C "$kmod/module" -s clean KDIR="$root/usr/src/linux-headers-$abi" >/dev/null 2>&1
-	if make -C "$kmod/module" KDIR="$root/usr/src/linux-headers-$abi" >"$log" 2>&1 &&
+	# build a copy (the tree may be in use): warnings are errors (-Werror
+	# in Kbuild), and none may appear in the log
+	local src=$dir/src
+	rm -rf "$src"
+	mkdir -p "$src/module"
+	cp -r "$kmod/include" "$src/"
+	cp "$kmod"/module/{*.c,*.h,Kbuild,Makefile} "$src/module/"
+	if make -C "$src/module" KDIR="$root/usr/src/linux-headers-$abi" >"$log" 2>&1 &&
 		! grep -qi 'warning' "$log"; then
 		result ok "$abi: build without warnings"
-		cp "$kmod/module/pktring.ko" "$dir/pktring.ko"
+		cp "$src/module/pktring.ko" "$dir/pktring.ko"
 	else
 		grep -i -B2 -A5 'warning\|error' "$log" | head -40
 		result FAIL "$abi: build (see $log)"
 		return
 	fi
-	make -C "$kmod/module" -s clean KDIR="$root/usr/src/linux-headers-$abi" >/dev/null 2>&1
 
 	# initramfs
 	rootfs=$dir/initramfs
