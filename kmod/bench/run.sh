@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Benchmark (make bench; not a test): replayer -> ring write rate and
+# dumper read rate, in packets/s and bytes/s, for 64- and 1500-byte
+# packets with 1 and 4 readers, printed next to a plain memcpy of the
+# same bytes measured in the same run, as ratios. Release build.
+#
+#   write: pktring-replay of a generated pcap into a fresh ring while N
+#          pktring-dump readers follow it live (-w /dev/null)
+#   read:  N pktring-dump readers at once over the full, ended ring
+#          (rate per reader; each formats pcap to /dev/null)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=bin
+RB=build/release/bench/ring_bench
+W=$(mktemp -d /dev/shm/pktring-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+num() { sed -n "s/.* \([0-9.]*\) pkts\/s, \([0-9.]*\) bytes\/s.*/\1 \2/p" "$1"; }
+
+printf '%-6s %-7s %-6s %14s %14s %9s\n' size readers what pkts/s bytes/s vs-memcpy
+for size in 64 1500; do
+	if ((size == 64)); then count=2000000 ring=256M ringb=$((256 << 20)); else count=300000 ring=512M ringb=$((512 << 20)); fi
+	"$RB" gen "$W/in.pcap" $size $count
+	"$RB" memcpy $size $count $ringb >"$W/memcpy.out"
+	read -r m_pps m_bps < <(sed -n 's/.* \([0-9.]*\) pkts\/s, \([0-9.]*\) bytes\/s/\1 \2/p' "$W/memcpy.out")
+	printf '%-6s %-7s %-6s %14.0f %14.0f %9s\n' $size - memcpy "$m_pps" "$m_bps" 1.00
+	for readers in 1 4; do
+		rm -f "$W/ring"
+		"$B/pktring-replay" -r "$W/ring" -s $ring "$W/in.pcap" 2>"$W/replay.out" &
+		rp=$!
+		for ((i = 0; i < 500; i++)); do [[ -e $W/ring ]] && break; sleep 0.01; done
+		pids=""
+		for ((k = 0; k < readers; k++)); do
+			"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/follow$k.out" &
+			pids+=" $!"
+		done
+		wait $rp
+		for p in $pids; do wait "$p"; done
+		read -r w_pps w_bps < <(num "$W/replay.out")
+		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f\n' $size $readers write "$w_pps" "$w_bps" \
+			"$(echo "$w_bps / $m_bps" | bc -l)"
+		pids=""
+		for ((k = 0; k < readers; k++)); do
+			"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/read$k.out" &
+			pids+=" $!"
+		done
+		for p in $pids; do wait "$p"; done
+		r_pps=0 r_bps=0
+		for ((k = 0; k < readers; k++)); do
+			read -r p b < <(num "$W/read$k.out")
+			grep -q "lost 0," "$W/read$k.out" || echo "note: reader $k lost packets: $(cat "$W/read$k.out")"
+			r_pps=$(echo "$r_pps + $p / $readers" | bc -l)
+			r_bps=$(echo "$r_bps + $b / $readers" | bc -l)
+		done
+		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f   (per reader)\n' $size $readers read "$r_pps" "$r_bps" \
+			"$(echo "$r_bps / $m_bps" | bc -l)"
+	done
+done
+echo "(memcpy: the same packets copied one by one into a buffer of the ring's size; $(nproc) CPUs)"
