@@ -12,18 +12,18 @@ import java.util.concurrent.TimeUnit;
  * (kmod's pktring-dump writing pcap to /dev/null) on the same ring in the same run.
  *
  * <pre>
- * mvn -q -f connector/pom.xml test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp connector/target/classes:connector/target/test-classes:$(cat connector/target/cp.txt) \
+ * mvn -q -f connector/pom.xml package -DskipTests &amp;&amp; make -C kmod
+ * cd connector &amp;&amp; java -cp target/classes:target/test-classes:$(cat target/classpath.txt) \
  *     io.pktring.connect.ring.RingReadBench [CAPTURE] [LOOPS]
  * </pre>
- * Run from the connector directory, or pass paths that resolve from where you are.
+ * Runs from the connector directory (it finds ../kmod/bin and the shared test captures from there).
  */
 public final class RingReadBench {
     private RingReadBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path kmod = Path.of(Files.isDirectory(Path.of("..", "kmod")) ? ".." : ".", "kmod", "bin");
+        Path kmod = Path.of("..", "kmod", "bin");
         Path capture = args.length > 0 ? Path.of(args[0]) : PcapFile.named("arp-oobr.pcap");
         String loops = args.length > 1 ? args[1] : "400";
         Path dir = Files.createTempDirectory("pktring-bench");
@@ -35,7 +35,7 @@ public final class RingReadBench {
                 packets = r.head() == 0 ? 0 : r.seqNext();
                 System.out.printf("ring: %d packets, %d MiB, from %s x %s%n", packets, r.head() >> 20, capture, loops);
             }
-            for (int round = 0; round < 3; round++) { // the first round warms up the JIT and the page cache
+            for (int round = 0; round < 5; round++) { // the first rounds warm up the JIT and the page cache
                 double c = seconds(() -> run(kmod.resolve("pktring-dump").toString(), "-q", "-r", ring.toString(), "-w", "/dev/null"));
                 double plain = seconds(() -> drain(ring, null, false));
                 double decoded = seconds(() -> drain(ring, null, true));
