@@ -4,7 +4,7 @@
  * its readers many times; three reader processes (one deliberately slow)
  * check every packet they are given.
  *
- *   lapping_torture RING SECONDS [DATA_SIZE]
+ *   lapping_torture [--skip-r4] RING SECONDS [DATA_SIZE]
  *
  * Each packet carries its own sequence number and a checksum over the
  * rest of its bytes. A reader passes when every delivered packet verifies
@@ -12,6 +12,10 @@
  * gap in the packets' own sequence numbers, and delivered + lost accounts
  * for every packet between its first and last. Prints one line per reader
  * and exits non-zero on any failure.
+ *
+ * --skip-r4 is the control experiment: the readers copy records without
+ * the R4 re-check of reclaim. They must then see torn packets, which shows
+ * that the checksums catch what R4 prevents.
  */
 #include "pktring.h"
 
@@ -56,6 +60,64 @@ static uint32_t make_packet(uint64_t seq, uint8_t *buf)
 	sum = fnv1a(buf, len - 4);
 	memcpy(buf + len - 4, &sum, 4);
 	return len;
+}
+
+/*
+ * R1-R3 and R5 without R4: what a reader that trusts its copy would do.
+ * Returns 1 with a packet in r->hdr/r->buf, 0 when there is none yet.
+ */
+static int read_skipping_r4(struct pktring_reader *r)
+{
+	const struct pktring_ctl *c = r->ctl;
+	uint64_t size = r->cur.size, h, rc, off, len;
+
+	h = PKTRING_LOAD_ACQUIRE(&c->head);
+	rc = PKTRING_LOAD_ACQUIRE(&c->reclaim);
+	if (r->cur.pos < rc)
+		r->cur.pos = rc;
+	if (r->cur.pos >= h)
+		return 0;
+	off = r->cur.pos & (size - 1);
+	memcpy(&r->hdr, r->data + off, size - off < PKTRING_REC_HDR_SIZE ?
+					size - off : PKTRING_REC_HDR_SIZE);
+	len = r->hdr.len;
+	if (pktring_check_rec(&r->hdr, size - off, h - r->cur.pos, r->cur.max_record)) {
+		r->cur.pos = PKTRING_LOAD_ACQUIRE(&c->reclaim);	/* garbage: resync */
+		return 0;
+	}
+	r->cur.pos += len;
+	if (r->hdr.type != PKTRING_REC_PACKET)
+		return 0;
+	memcpy(r->buf, r->data + off + PKTRING_REC_HDR_SIZE, r->hdr.caplen);
+	return 1;
+}
+
+static int reader_skipping_r4(const char *ring, int id)
+{
+	struct pktring_reader r;
+	uint64_t delivered = 0, torn = 0, seq;
+	uint32_t sum;
+
+	if (pktring_reader_open(&r, ring)) {
+		fprintf(stderr, "reader %d: %s\n", id, r.err);
+		return 1;
+	}
+	while (PKTRING_LOAD_ACQUIRE(&r.ctl->state) != PKTRING_STATE_ENDED) {
+		if (!read_skipping_r4(&r))
+			continue;
+		delivered++;
+		memcpy(&seq, r.buf, 8);
+		memcpy(&sum, r.buf + r.hdr.caplen - 4, 4);
+		if (r.hdr.caplen < MIN_LEN || r.hdr.caplen != r.hdr.origlen ||
+		    sum != fnv1a(r.buf, r.hdr.caplen - 4) || seq != r.hdr.seq)
+			torn++;
+	}
+	printf("reader %d without R4: delivered %llu, torn %llu: %s\n", id,
+	       (unsigned long long)delivered, (unsigned long long)torn,
+	       torn ? "torn copies seen, as expected" : "FAILED to see any torn copy");
+	fflush(stdout);
+	pktring_reader_close(&r);
+	return !torn;
 }
 
 static int reader(const char *ring, int id, int slow)
@@ -122,10 +184,15 @@ int main(int argc, char **argv)
 	uint8_t buf[MAX_LEN];
 	uint64_t seq = 0, end_ns, written = 0;
 	pid_t pids[NREADERS];
-	int i, status, failed = 0;
+	int i, status, failed = 0, skip_r4 = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--skip-r4")) {
+		skip_r4 = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: lapping_torture RING SECONDS [DATA_SIZE]\n");
+		fprintf(stderr, "usage: lapping_torture [--skip-r4] RING SECONDS [DATA_SIZE]\n");
 		return 2;
 	}
 	if (argc > 3 && pktring_parse_size(argv[3], &o.data_size)) {
@@ -140,7 +207,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NREADERS; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
-			_exit(reader(argv[1], i, i == NREADERS - 1));
+			_exit(skip_r4 ? reader_skipping_r4(argv[1], i) :
+					reader(argv[1], i, i == NREADERS - 1));
 	}
 	usleep(100000);	/* let the readers open the ring */
 	end_ns = pktring_now_ns(CLOCK_MONOTONIC) + atof(argv[2]) * 1e9;
