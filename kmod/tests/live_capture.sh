@@ -68,8 +68,13 @@ bgA "$T/pktring-capd" -i "${tag}a" -r "$WORK/udp" -s 4M --filter "$filter" 2>"$W
 pids+=" $!"
 bgA tcpdump -Z root -U --immediate-mode -i "${tag}a" -w "$WORK/tcpdump.pcap" 2>"$WORK/tcpdump.err" &
 pids+=" $!"
+for d in in out; do
+	bgA tcpdump -Z root -U --immediate-mode -Q $d -i "${tag}a" -w "$WORK/tcpdump-$d.pcap" 2>"$WORK/tcpdump-$d.err" &
+	pids+=" $!"
+done
 wait_for "$WORK/capd-all.err" capturing && wait_for "$WORK/capd-udp.err" capturing &&
-	wait_for "$WORK/tcpdump.err" listening || {
+	wait_for "$WORK/tcpdump.err" listening && wait_for "$WORK/tcpdump-in.err" listening &&
+	wait_for "$WORK/tcpdump-out.err" listening || {
 	fail "live capture: capture did not start: $(cat "$WORK"/*.err)"
 	exit 1
 }
@@ -99,6 +104,16 @@ n_td_udp=$(tcpdump -r "$WORK/tcpdump.pcap" -w "$WORK/td-udp.pcap" "$filter" 2>/d
 check "live capture: filtered ring ('$filter') holds the $sent datagrams sent ($n_udp, tcpdump's filter: $n_td_udp)" \
 	test "$n_udp" = "$sent" -a "$n_td_udp" = "$n_udp"
 
+# direction: what the ring marks out / in is what tcpdump -Q out / in sees
+for d in in out; do
+	"$T/pktring-dump" -q -r "$WORK/all" -Q $d -w "$WORK/all-$d.pcap" 2>>"$WORK/dump-all.err"
+	"$H/pcap_compare" --no-ts --unordered "$WORK/tcpdump-$d.pcap" "$WORK/all-$d.pcap" >"$WORK/cmp-$d.out"
+	rc=$?
+	n=$(pcap_count "$WORK/all-$d.pcap")
+	check "live capture: packets marked '$d' in the ring ($n) equal tcpdump -Q $d's" \
+		eval '((rc == 0 && n > 0))'
+done
+
 dirs=$("$T/pktring-stat" --json -r "$WORK/all" | jq -r '"\(.counters.captured) \(.counters.drop_source) \(.state)"')
 check "live capture: ring counters say $n_all captured, 0 dropped, ended ($dirs)" \
 	test "$dirs" = "$n_all 0 ended"
@@ -116,3 +131,16 @@ pids=""
 state=$("$T/pktring-stat" --json -r "$WORK/gone" | jq -r .state)
 check "live capture: interface removed -> capd exits non-zero naming it, ring ended (rc $rc, $state)" \
 	eval '((rc != 0 && rc < 98)) && grep -q "${tag}a disappeared" "$WORK/capd-gone.err" && [[ $state == ended ]]'
+
+# bad input to capd: clear errors, no ring left half made
+A "$T/pktring-capd" -i lo -r "$WORK/bad" --filter 'udp and (' 2>"$WORK/capd-bad1.err"
+rc1=$?
+A "$T/pktring-capd" -i "${tag}nonexistent" -r "$WORK/bad" 2>"$WORK/capd-bad2.err"
+rc2=$?
+A "$T/pktring-capd" -i lo -r "$WORK/bad" --size 3M 2>"$WORK/capd-bad3.err"
+rc3=$?
+check "live capture: capd refuses a bad filter, a missing interface, a bad size ($rc1 $rc2 $rc3)" \
+	eval '((rc1 == 1 && rc2 == 1 && rc3 == 1)) && grep -q "filter .udp and (.: " "$WORK/capd-bad1.err" &&
+		grep -q "${tag}nonexistent: No such device" "$WORK/capd-bad2.err" &&
+		grep -q "not a power of two" "$WORK/capd-bad3.err" && [[ ! -e $WORK/bad ]]'
+check "live capture: every tool run above was sanitizer clean" sanitizer_clean "$WORK"/*.err

@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"  -c, --count N       stop after N packets\n"
 		"  -e, --until-end     stop on catching up with the head seen at start\n"
 		"  -w, --write FILE    pcap output file, '-' for stdout (default '-')\n"
+		"  -Q, --direction D   only packets received (in) or sent (out), as\n"
+		"                      tcpdump -Q; others are skipped, not lost\n"
 		"  -v, --verbose       report each loss as it happens (always on stderr)\n"
 		"  -q, --quiet         no summary line\n"
 		"  -h, --help          this text\n\n"
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "until-end", no_argument, NULL, 'e' },
 		{ "write", required_argument, NULL, 'w' },
+		{ "direction", required_argument, NULL, 'Q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -57,13 +60,14 @@ int main(int argc, char **argv)
 	struct pktring_reader r;
 	const char *ring = NULL, *from = "earliest", *out = "-", *why = "";
 	uint64_t count = 0, packets = 0, bytes = 0, target = 0, lost, t0, dt, start;
-	uint64_t wrapped = 0;
+	uint64_t wrapped = 0, other_dir = 0;
+	int direction = 0;
 	int until_end = 0, verbose = 0, quiet = 0, c, rc = 0;
 	pcap_t *dead;
 	pcap_dumper_t *d;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "r:f:c:ew:vqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:c:ew:Q:vqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ring = optarg; break;
 		case 'f': from = optarg; break;
@@ -76,6 +80,16 @@ int main(int argc, char **argv)
 			break;
 		case 'e': until_end = 1; break;
 		case 'w': out = optarg; break;
+		case 'Q':
+			if (!strcmp(optarg, "in"))
+				direction = PKTRING_DIR_IN;
+			else if (!strcmp(optarg, "out"))
+				direction = PKTRING_DIR_OUT;
+			else if (strcmp(optarg, "inout")) {
+				fprintf(stderr, "pktring-dump: bad --direction '%s' (in, out, inout)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': verbose = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -156,6 +170,10 @@ int main(int argc, char **argv)
 		if (r.hdr.ts_ns / 1000000000 > UINT32_MAX && !wrapped++)
 			fprintf(stderr, "pktring-dump: seq %llu: timestamp after 2106 does not fit pcap's 32-bit seconds; written modulo 2^32 s\n",
 				(unsigned long long)r.hdr.seq);
+		if (direction && r.hdr.direction != direction) {
+			other_dir++;
+			continue;
+		}
 		ph.ts.tv_sec = r.hdr.ts_ns / 1000000000;
 		ph.ts.tv_usec = r.hdr.ts_ns % 1000000000;	/* ns: NANO precision */
 		ph.caplen = r.hdr.caplen;
@@ -176,9 +194,10 @@ int main(int argc, char **argv)
 	pcap_dump_close(d);
 	pcap_close(dead);
 	if (!quiet)
-		fprintf(stderr, "pktring-dump: %llu packets (%llu bytes), lost %llu, from position %llu to %llu of %s (epoch 0x%016llx), stopped: %s; %.3f s: %.0f pkts/s, %.0f bytes/s\n",
+		fprintf(stderr, "pktring-dump: %llu packets (%llu bytes), lost %llu, other direction %llu, from position %llu to %llu of %s (epoch 0x%016llx), stopped: %s; %.3f s: %.0f pkts/s, %.0f bytes/s\n",
 			(unsigned long long)packets, (unsigned long long)bytes,
-			(unsigned long long)r.lost, (unsigned long long)start,
+			(unsigned long long)r.lost, (unsigned long long)other_dir,
+			(unsigned long long)start,
 			(unsigned long long)r.cur.pos, r.path,
 			(unsigned long long)r.epoch, rc ? "error" : why, dt / 1e9,
 			dt ? packets * 1e9 / dt : 0, dt ? bytes * 1e9 / dt : 0);
