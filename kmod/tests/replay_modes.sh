@@ -95,3 +95,17 @@ check "replay: --timing took ${ms} ms for a file spanning ${want} ms" eval '((ms
 check "replay: --loop 3 writes the file three times ($(json .seq_next))" \
 	test "$(json .seq_next)" = $((3 * $(pcap_count "$a")))
 check "replay: all of it sanitizer clean" sanitizer_clean "$WORK"/*.err
+
+# pktring-stat --watch: a refreshing view with rates (JSON lines here)
+"$T/pktring-replay" -q -r "$ring" -s 1M --rate 1000 --loop 0 "$a" 2>"$WORK/watch-replay.err" &
+rp=$!
+wait_file "$ring"
+sleep 0.2
+timeout -s INT 1.6 "$T/pktring-stat" -r "$ring" --json --watch 0.5 >"$WORK/watch.json" 2>"$WORK/watch.err"
+kill -TERM $rp
+wait $rp
+lines=$(wc -l <"$WORK/watch.json")
+rate=$(tail -1 "$WORK/watch.json" | jq -r '.rates.captured_per_s // 0 | floor')
+check "stat: --watch 0.5 printed $lines JSON lines in 1.6 s, last rate $rate packets/s (replay at 1000)" \
+	eval '((lines >= 3 && rate >= 600 && rate <= 1400))'
+check "stat: sanitizer clean" sanitizer_clean "$WORK/watch.err" "$WORK/watch-replay.err"
