@@ -69,3 +69,9 @@ kill -TERM $holder
 wait $holder
 state=$("$T/pktring-stat" --json -r "$WORK/live" | jq -r .state)
 check "many readers: replay --hold ends the ring on SIGTERM ($state)" test "$state" = ended
+
+# an idle reader wakes within a millisecond of a new packet (futex)
+timeout 30 "$HA/wake_latency" "$WORK/latency" >"$WORK/latency.out" 2>"$WORK/latency.err"
+rc=$?
+check "many readers: $(cat "$WORK/latency.out") (want median < 1 ms, p90 < 2 ms)" \
+	eval '((rc == 0)) && sanitizer_clean "$WORK/latency.err"'
