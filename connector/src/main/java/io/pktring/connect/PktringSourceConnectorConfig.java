@@ -31,6 +31,7 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public static final String RECORD_MODE = "record.mode";
     public static final String BLOCK_MAX_PACKETS = "block.max.packets";
     public static final String RING_MISSING_TIMEOUT_MS = "ring.missing.timeout.ms";
+    public static final String RECORD_TIMESTAMP = "record.timestamp";
 
     /** Set by the connector on each task's config: which ring of ring.paths is this task's. */
     static final String TASK_RING_PATH = "task.ring.path";
@@ -48,6 +49,8 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public enum StartPosition { EARLIEST, LATEST }
 
     public enum RecordMode { PACKET, BLOCK }
+
+    public enum RecordTimestamp { CAPTURE, PUBLISH }
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(RING_PATHS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
@@ -100,6 +103,15 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                             + "'block' = one io.pktring.PacketBlock record carrying up to "
                             + "block.max.packets packets, for line-rate links.",
                     GROUP_RECORDS, 2, Width.SHORT, "Record mode")
+            .define(RECORD_TIMESTAMP, Type.STRING, "capture", ValidString.in("capture", "publish"),
+                    Importance.MEDIUM,
+                    "Kafka timestamp of each record: 'capture' = the packet's capture time (falls back "
+                            + "to the send time when a broker would reject it, more than 50 minutes ahead); "
+                            + "'publish' = the time the worker sends it. Use 'publish' (or a topic with "
+                            + "message.timestamp.type=LogAppendTime) when replaying old captures: the topic's "
+                            + "time-based retention deletes records with old timestamps at once. The capture "
+                            + "time is always in the value's timestamp and ts_ns fields.",
+                    GROUP_RECORDS, 4, Width.SHORT, "Record timestamp")
             .define(BLOCK_MAX_PACKETS, Type.INT, 256, Range.between(1, 65536), Importance.LOW,
                     "Packets per PacketBlock record in block mode.",
                     GROUP_RECORDS, 3, Width.SHORT, "Packets per block")
@@ -134,6 +146,10 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
 
     public RecordMode recordMode() {
         return RecordMode.valueOf(getString(RECORD_MODE).toUpperCase(Locale.ROOT));
+    }
+
+    public RecordTimestamp recordTimestamp() {
+        return RecordTimestamp.valueOf(getString(RECORD_TIMESTAMP).toUpperCase(Locale.ROOT));
     }
 
     public int batchMaxPackets() {

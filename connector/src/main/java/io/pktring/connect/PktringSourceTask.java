@@ -278,7 +278,10 @@ public class PktringSourceTask extends SourceTask {
      * default): a replayed capture or a bad clock must not fail the task. Then null, so the
      * producer's send time is used; the value's timestamp and ts_ns always hold the capture time.
      */
-    static Long kafkaTimestamp(long tsNanos) {
+    private Long kafkaTimestamp(long tsNanos) {
+        if (config.recordTimestamp() == PktringSourceConnectorConfig.RecordTimestamp.PUBLISH) {
+            return null;
+        }
         long ms = Long.divideUnsigned(tsNanos, 1_000_000L); // ts_ns is a u64 in the ring
         return ms > System.currentTimeMillis() + MAX_FUTURE_MS ? null : ms;
     }

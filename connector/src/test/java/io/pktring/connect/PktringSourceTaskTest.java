@@ -159,6 +159,17 @@ class PktringSourceTaskTest {
     }
 
     @Test
+    void publishTimestampsLeaveTheKafkaTimestampToTheProducer() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(1_000_000_000_000_000_000L, packet(0, 64), 64, 64);
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_TIMESTAMP, "publish");
+            SourceRecord r = pollPackets(task, 1).get(0);
+            assertNull(r.timestamp());
+            assertEquals(1_000_000_000_000_000_000L, ((Struct) r.value()).getInt64("ts_ns"));
+        }
+    }
+
+    @Test
     void pollReturnsNothingWithinItsTimeoutWhenIdleAndBatchesAreBounded() throws Exception {
         try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.BATCH_MAX_PACKETS, "7");

@@ -2,7 +2,6 @@ package io.pktring.connect.it;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -100,13 +97,13 @@ class EveryPacketIT {
         }
         total = expected.values().stream().mapToInt(List::size).sum();
         System.out.printf("EveryPacketIT: %d captures -> %d packets in %d rings%n", files.size(), total, expected.size());
-        stack = ConnectStack.start("every-packet", false);
+        stack = ConnectStack.shared();
     }
 
     @AfterAll
-    static void stop() {
+    static void deleteConnectors() {
         if (stack != null) {
-            stack.close();
+            stack.deleteConnectors("every", "blocks");
         }
     }
 
@@ -116,7 +113,9 @@ class EveryPacketIT {
 
     @Test
     void everyPacketArrivesWithTheCapturesBytesLengthsAndTimestamps() throws Exception {
-        stack.connect.kafka().createTopic("every", 1);
+        long testStart = System.currentTimeMillis();
+        // Capture timestamps from 1990 on: keep them from time-based retention.
+        stack.connect.kafka().createTopic("every", 1, 1, Map.of("retention.ms", "-1"));
         stack.connect.configureConnector("every", ConnectStack.connectorConfig(ringPaths(), "every"));
         List<Decoded> records = stack.consume("every", total, 2000, Duration.ofSeconds(120), false);
         assertEquals(total, records.size(), "records on the topic");
@@ -147,22 +146,26 @@ class EveryPacketIT {
                 Object ts = v.get("timestamp"); // timestamp-millis: a long unless a logical-type conversion is set
                 long ms = ts instanceof java.time.Instant i2 ? i2.toEpochMilli() : (Long) ts;
                 assertEquals(Long.divideUnsigned(p.tsNanos(), 1_000_000L), ms, where + ": timestamp");
+                if (ms < testStart + 50 * 60_000L) {
+                    assertEquals(ms, d.timestamp(), where + ": Kafka timestamp = capture time");
+                } else {
+                    assertTrue(d.timestamp() >= testStart, where + ": a capture time a broker rejects -> send time");
+                }
                 assertEquals(linktypes.get(e.getKey()), v.get("linktype"), where + ": linktype");
                 assertEquals((long) i, v.get("seq"));
             }
         }
 
-        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         ConnectStack.await(Duration.ofSeconds(30), "published metrics to reach " + total, () -> {
             long published = 0;
             for (int t = 0; t < expected.size(); t++) {
-                published += jmxLong(jmx, "every", t, "PacketsPublished");
+                published += ConnectStack.taskMetric("every", t, "PacketsPublished");
             }
             return published == total;
         });
         for (int t = 0; t < expected.size(); t++) {
-            assertEquals(0, jmxLong(jmx, "every", t, "PacketsLost"));
-            assertEquals(0, jmxLong(jmx, "every", t, "RingLag"));
+            assertEquals(0, ConnectStack.taskMetric("every", t, "PacketsLost"));
+            assertEquals(0, ConnectStack.taskMetric("every", t, "RingLag"));
         }
     }
 
@@ -170,7 +173,7 @@ class EveryPacketIT {
     void blockModeCarriesEveryPacketInOrder() throws Exception {
         Path ring = expected.keySet().stream().max((a, b) -> expected.get(a).size() - expected.get(b).size()).orElseThrow();
         List<Pcap.Packet> want = expected.get(ring);
-        stack.connect.kafka().createTopic("blocks", 1);
+        stack.connect.kafka().createTopic("blocks", 1, 1, Map.of("retention.ms", "-1"));
         stack.connect.configureConnector("blocks", ConnectStack.connectorConfig(ring.toString(), "blocks",
                 "record.mode", "block", "block.max.packets", "50"));
         List<Decoded> blocks = stack.consume("blocks", (want.size() + 49) / 50, 2000, Duration.ofSeconds(60), false);
@@ -190,17 +193,6 @@ class EveryPacketIT {
             assertEquals((long) i, packets.get(i).get("seq"));
             assertEquals(ByteBuffer.wrap(want.get(i).data()), packets.get(i).get("data"), "seq " + i);
             assertEquals(want.get(i).tsNanos(), packets.get(i).get("ts_ns"), "seq " + i);
-        }
-    }
-
-    static long jmxLong(MBeanServer jmx, String connector, int task, String attr) {
-        try {
-            return (Long) jmx.getAttribute(new ObjectName("io.pktring:type=connector-task-metrics,connector="
-                    + ObjectName.quote(connector) + ",task=" + task), attr);
-        } catch (javax.management.InstanceNotFoundException e) {
-            return -1;
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 }

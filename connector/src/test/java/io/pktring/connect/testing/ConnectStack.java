@@ -55,6 +55,22 @@ public final class ConnectStack implements AutoCloseable {
         this.connect = connect;
     }
 
+    private static ConnectStack shared;
+
+    /**
+     * The stack the integration tests share (exactly-once source support on), started on first
+     * use and stopped when the test JVM exits: a broker and worker take 5-20 s to start here.
+     * Tests delete their connectors when done.
+     */
+    public static synchronized ConnectStack shared() {
+        if (shared == null) {
+            ConnectStack s = start("pktring-it", true);
+            Runtime.getRuntime().addShutdownHook(new Thread(s.connect::stop, "pktring-it-stack-stop"));
+            shared = s;
+        }
+        return shared;
+    }
+
     /** Starts a broker and one worker; exactlyOnce turns on exactly.once.source.support. */
     public static ConnectStack start(String name, boolean exactlyOnce) {
         checkRegistry();
@@ -116,7 +132,7 @@ public final class ConnectStack implements AutoCloseable {
     }
 
     /** One record read back from a topic and decoded with the registry's schema. */
-    public record Decoded(String topic, int partition, long offset, byte[] key, int schemaId, Schema schema,
+    public record Decoded(String topic, int partition, long offset, long timestamp, byte[] key, int schemaId, Schema schema,
             GenericRecord value, Map<String, String> headers) {
 
         public long header(String name) {
@@ -173,7 +189,7 @@ public final class ConnectStack implements AutoCloseable {
             for (Header h : r.headers()) {
                 headers.put(h.key(), h.value() == null ? null : new String(h.value()));
             }
-            return new Decoded(r.topic(), r.partition(), r.offset(), r.key(), id, schema, v, headers);
+            return new Decoded(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), id, schema, v, headers);
         } catch (IOException e) {
             throw new AssertionError("record " + r.topic() + "@" + r.offset() + " does not decode with schema " + id, e);
         }
@@ -196,6 +212,23 @@ public final class ConnectStack implements AutoCloseable {
         });
     }
 
+    /** A plain HTTP call to the worker's REST API: the status and the body. */
+    public record Reply(int status, String body) {
+    }
+
+    public Reply rest(String method, String resource, String json) {
+        try {
+            String url = connect.endpointForResource(resource);
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(method + " " + resource + " failed", e);
+        }
+    }
+
     /** Waits until cond is true or fails after timeout, with what. */
     public static void await(Duration timeout, String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -204,6 +237,28 @@ public final class ConnectStack implements AutoCloseable {
                 throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** A task metric read through JMX (the worker runs in this JVM); -1 while the task has none. */
+    public static long taskMetric(String connector, int task, String attribute) {
+        try {
+            return (Long) java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(
+                    new javax.management.ObjectName("io.pktring:type=connector-task-metrics,connector="
+                            + javax.management.ObjectName.quote(connector) + ",task=" + task), attribute);
+        } catch (javax.management.InstanceNotFoundException e) {
+            return -1;
+        } catch (javax.management.JMException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Deletes these connectors if they exist (tests clean up after themselves on the shared stack). */
+    public void deleteConnectors(String... names) {
+        for (String n : names) {
+            if (connect.connectors().contains(n)) {
+                connect.deleteConnector(n);
+            }
         }
     }
 

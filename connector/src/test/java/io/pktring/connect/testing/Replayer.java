@@ -35,10 +35,14 @@ public final class Replayer {
             cmd.add("-a");
         }
         cmd.addAll(List.of(argsAndFiles));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("pktring-replay did not finish in 120 s: " + cmd);
+        }
+        if (p.exitValue() != 0) {
+            System.err.println("pktring-replay exit " + p.exitValue() + ": " + String.join(" ", cmd) + "\n" + new String(out));
         }
         return p.exitValue();
     }
