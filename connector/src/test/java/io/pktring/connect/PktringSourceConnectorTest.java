@@ -1,0 +1,72 @@
+package io.pktring.connect;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.junit.jupiter.api.Test;
+
+/** The connector's own decisions: task split, offset validation, exactly-once, version. */
+class PktringSourceConnectorTest {
+
+    private static PktringSourceConnector started(String rings) {
+        PktringSourceConnector c = new PktringSourceConnector();
+        c.start(Map.of("name", "t", PktringSourceConnectorConfig.RING_PATHS, rings));
+        return c;
+    }
+
+    @Test
+    void oneTaskPerRing() {
+        List<Map<String, String>> tasks = started("/r/a, /r/b,/r/c").taskConfigs(5);
+        assertEquals(3, tasks.size());
+        assertEquals(List.of("/r/a", "/r/b", "/r/c"), tasks.stream().map(t -> t.get(PktringSourceConnectorConfig.TASK_RING_PATH)).toList());
+        assertEquals(List.of("0", "1", "2"), tasks.stream().map(t -> t.get(PktringSourceConnectorConfig.TASK_INDEX)).toList());
+    }
+
+    @Test
+    void moreRingsThanTasksIsAnErrorNotASilentDrop() {
+        ConnectException e = assertThrows(ConnectException.class, () -> started("/r/a,/r/b").taskConfigs(1));
+        assertTrue(e.getMessage().contains("tasks.max >= 2"), e.getMessage());
+    }
+
+    @Test
+    void offsetsAreValidatedForTheRestOffsetsApi() {
+        PktringSourceConnector c = new PktringSourceConnector();
+        Map<String, Object> partition = RingOffset.partition("/r/a", 0);
+        assertTrue(c.alterOffsets(Map.of(), Map.of(partition, new RingOffset(7, 64, 3).toMap())));
+        Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
+        reset.put(partition, null);
+        assertTrue(c.alterOffsets(Map.of(), reset), "a reset (null offset) is allowed");
+
+        Map<String, Object> unaligned = new RingOffset(7, 64, 3).toMap();
+        unaligned.put("position", 65L);
+        assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, unaligned)));
+        Map<String, Object> future = new RingOffset(7, 64, 3).toMap();
+        future.put("v", 2);
+        assertTrue(assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, future)))
+                .getMessage().contains("version 2"));
+        assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(),
+                Map.of(Map.of("ring", "/r/a"), new RingOffset(7, 64, 3).toMap())));
+        Map<String, Object> text = new RingOffset(7, 64, 3).toMap();
+        text.put("seq", "3");
+        assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, text)));
+    }
+
+    @Test
+    void exactlyOnceIsSupportedAndTheVersionComesFromTheBuild() {
+        PktringSourceConnector c = new PktringSourceConnector();
+        assertEquals(ExactlyOnceSupport.SUPPORTED, c.exactlyOnceSupport(Map.of()));
+        assertTrue(c.version().matches("\\d+\\.\\d+\\.\\d+.*"), c.version());
+    }
+
+    @Test
+    void topicTemplateUsesTheInterfaceNameMadeSafe() {
+        assertEquals("pktring.eth0", PktringSourceConnectorConfig.topicFor("pktring.${ifname}", "eth0"));
+        assertEquals("cap-br_0_1", PktringSourceConnectorConfig.topicFor("cap-${ifname}", "br:0@1"));
+        assertEquals("fixed", PktringSourceConnectorConfig.topicFor("fixed", "eth0"));
+    }
+}
