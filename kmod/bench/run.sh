@@ -7,8 +7,11 @@
 #
 #   write: pktring-replay of a generated pcap into a fresh ring while N
 #          pktring-dump readers follow it live (-w /dev/null)
-#   read:  N pktring-dump readers at once over the full, ended ring
-#          (rate per reader; each formats pcap to /dev/null)
+#   read:  N pktring-dump readers started at once over the full, ended
+#          ring (each formats pcap to /dev/null); each reader's rate is
+#          its packets over the wall time until all have finished
+#   write is the replayer's own loop (reading the pcap with libpcap
+#   included); creating the ring (allocating its pages) is not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=bin
@@ -39,21 +42,22 @@ for size in 64 1500; do
 		read -r w_pps w_bps < <(num "$W/replay.out")
 		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f\n' $size $readers write "$w_pps" "$w_bps" \
 			"$(echo "$w_bps / $m_bps" | bc -l)"
+		# all readers at once; the rate is the total over the wall time
 		pids=""
+		t0=$(date +%s%N)
 		for ((k = 0; k < readers; k++)); do
 			"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/read$k.out" &
 			pids+=" $!"
 		done
 		for p in $pids; do wait "$p"; done
-		r_pps=0 r_bps=0
+		secs=$(echo "($(date +%s%N) - $t0) / 1000000000" | bc -l)
 		for ((k = 0; k < readers; k++)); do
-			read -r p b < <(num "$W/read$k.out")
 			grep -q "lost 0," "$W/read$k.out" || echo "note: reader $k lost packets: $(cat "$W/read$k.out")"
-			r_pps=$(echo "$r_pps + $p / $readers" | bc -l)
-			r_bps=$(echo "$r_bps + $b / $readers" | bc -l)
 		done
-		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f   (per reader)\n' $size $readers read "$r_pps" "$r_bps" \
-			"$(echo "$r_bps / $m_bps" | bc -l)"
+		r_pps=$(echo "$count / $secs" | bc -l)
+		r_bps=$(echo "$count * $size / $secs" | bc -l)
+		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f   (each reader; all %d together: %.0f pkts/s)\n' $size $readers read "$r_pps" "$r_bps" \
+			"$(echo "$r_bps / $m_bps" | bc -l)" $readers "$(echo "$r_pps * $readers" | bc -l)"
 	done
 done
 echo "(memcpy: the same packets copied one by one into a buffer of the ring's size; $(nproc) CPUs)"

@@ -60,7 +60,7 @@ struct pktring_writer {
 	size_t map_len;
 	int fd;			/* holds the flock: one writer per ring */
 	uint64_t last_wake_ns;
-	int pending;		/* published records not yet woken for */
+	unsigned int pending;	/* records published since the last wake */
 	char path[4096];
 	char err[PKTRING_ERR_LEN];
 };
@@ -87,7 +87,10 @@ int pktring_writer_put(struct pktring_writer *w, const struct pktring_rec *meta,
 		       const void *bytes);
 void pktring_writer_count(struct pktring_writer *w, enum pktring_counter c,
 			  uint64_t n);
-/* W6 now if anything is pending (before sleeping or blocking). */
+/*
+ * W6 now if anything is pending. Call it before sleeping or blocking:
+ * put() wakes readers at most every millisecond while records keep coming.
+ */
 void pktring_writer_flush(struct pktring_writer *w);
 /* state = ENDED, wake readers, unmap, release the lock. */
 void pktring_writer_close(struct pktring_writer *w, int end);
