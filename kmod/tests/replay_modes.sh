@@ -109,3 +109,18 @@ rate=$(tail -1 "$WORK/watch.json" | jq -r '.rates.captured_per_s // 0 | floor')
 check "stat: --watch 0.5 printed $lines JSON lines in 1.6 s, last rate $rate packets/s (replay at 1000)" \
 	eval '((lines >= 3 && rate >= 600 && rate <= 1400))'
 check "stat: sanitizer clean" sanitizer_clean "$WORK/watch.err" "$WORK/watch-replay.err"
+
+# a full /dev/shm: ring creation fails with a clear error, no file left
+# (a 1 MiB tmpfs of our own stands in for it; skipped where mount is denied)
+small=$WORK/small
+mkdir -p "$small"
+if mount -t tmpfs -o size=1M tmpfs "$small" 2>/dev/null; then
+	"$T/pktring-replay" -q -r "$small/r" -s 4M "$b" 2>"$WORK/full.err"
+	rc=$?
+	left=$(ls -A "$small")
+	umount "$small"
+	check "replay: no room for the ring -> exit 1, \"$(cat "$WORK/full.err")\", nothing left behind" \
+		eval '((rc == 1)) && grep -q "No space left on device" "$WORK/full.err" && [[ -z $left ]]'
+else
+	echo "SKIP replay: full /dev/shm (cannot mount a tmpfs here)"
+fi
