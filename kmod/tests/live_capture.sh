@@ -79,6 +79,10 @@ wait_for "$WORK/capd-all.err" capturing && wait_for "$WORK/capd-udp.err" capturi
 	exit 1
 }
 
+# a reader attached during the capture (the writer never waits for it)
+"$T/pktring-dump" -r "$WORK/all" -w "$WORK/follow.pcap" 2>"$WORK/dump-follow.err" &
+follower=$!
+
 # the traffic, generated on the other end: UDP datagrams of many sizes
 # (a closed port: A answers some with ICMP, which both captures see too)
 B "$H/udp_sender" "$ipA" 9 "$sent" 1 1400
@@ -88,6 +92,9 @@ for p in $pids; do wait "$p"; done 2>/dev/null
 pids=""
 
 timeout 10 "$T/pktring-dump" -r "$WORK/all" -w "$WORK/all.pcap" 2>"$WORK/dump-all.err"
+wait $follower
+check "live capture: a reader following the live ring got the same packets, none lost" \
+	eval 'cmp -s "$WORK/follow.pcap" "$WORK/all.pcap" && grep -q "lost 0," "$WORK/dump-follow.err"'
 timeout 10 "$T/pktring-dump" -r "$WORK/udp" -w "$WORK/udp.pcap" 2>"$WORK/dump-udp.err"
 check "live capture: capd and dump clean (no sanitizer report)" \
 	sanitizer_clean "$WORK"/capd-*.err "$WORK"/dump-*.err
