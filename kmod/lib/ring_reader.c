@@ -127,23 +127,26 @@ int pktring_reader_seek(struct pktring_reader *r, uint64_t pos,
 	return 0;
 }
 
-/* Idle: has the ring ended, or been replaced by a new one? */
+/*
+ * Idle: has the ring ended, or been replaced by a new one? A path that
+ * no longer exists is not a new ring: its writer may still write the
+ * unlinked file.
+ */
 static enum pktring_next idle_state(struct pktring_reader *r)
 {
 	struct stat st;
 	uint64_t now = pktring_now_ns(CLOCK_MONOTONIC);
-	int look = now - r->path_checked_ns >= WAIT_SLICE_MS * 1000000ull;
 
-	if (PKTRING_READ_ONCE(r->ctl->epoch) != r->epoch)
-		return PKTRING_NEXT_NEW_EPOCH;
-	if (look)
-		r->path_checked_ns = now;
-	if (look && !r->is_device && (stat(r->path, &st) != 0 || st.st_ino != r->ino ||
-			      st.st_dev != r->dev))
-		return PKTRING_NEXT_NEW_EPOCH;
 	if (PKTRING_LOAD_ACQUIRE(&r->ctl->state) == PKTRING_STATE_ENDED &&
 	    PKTRING_LOAD_ACQUIRE(&r->ctl->head) == r->cur.pos)
 		return PKTRING_NEXT_ENDED;
+	if (PKTRING_READ_ONCE(r->ctl->epoch) != r->epoch)
+		return PKTRING_NEXT_NEW_EPOCH;
+	if (r->is_device || now - r->path_checked_ns < WAIT_SLICE_MS * 1000000ull)
+		return PKTRING_NEXT_TIMEOUT;
+	r->path_checked_ns = now;
+	if (stat(r->path, &st) == 0 && (st.st_ino != r->ino || st.st_dev != r->dev))
+		return PKTRING_NEXT_NEW_EPOCH;
 	return PKTRING_NEXT_TIMEOUT;
 }
 
