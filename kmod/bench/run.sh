@@ -18,6 +18,7 @@ B=bin
 RB=build/release/bench/ring_bench
 W=$(mktemp -d /dev/shm/pktring-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 num() { sed -n "s/.* \([0-9.]*\) pkts\/s, \([0-9.]*\) bytes\/s.*/\1 \2/p" "$1"; }
 
 printf '%-6s %-7s %-6s %14s %14s %9s\n' size readers what pkts/s bytes/s vs-memcpy
@@ -41,7 +42,7 @@ for size in 64 1500; do
 		for p in $pids; do wait "$p"; done
 		read -r w_pps w_bps < <(num "$W/replay.out")
 		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f\n' $size $readers write "$w_pps" "$w_bps" \
-			"$(echo "$w_bps / $m_bps" | bc -l)"
+			"$(calc "$w_bps / $m_bps")"
 		# all readers at once; the rate is the total over the wall time
 		pids=""
 		t0=$(date +%s%N)
@@ -50,14 +51,14 @@ for size in 64 1500; do
 			pids+=" $!"
 		done
 		for p in $pids; do wait "$p"; done
-		secs=$(echo "($(date +%s%N) - $t0) / 1000000000" | bc -l)
+		secs=$(calc "($(date +%s%N) - $t0) / 1000000000")
 		for ((k = 0; k < readers; k++)); do
 			grep -q "lost 0," "$W/read$k.out" || echo "note: reader $k lost packets: $(cat "$W/read$k.out")"
 		done
-		r_pps=$(echo "$count / $secs" | bc -l)
-		r_bps=$(echo "$count * $size / $secs" | bc -l)
+		r_pps=$(calc "$count / $secs")
+		r_bps=$(calc "$count * $size / $secs")
 		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f   (each reader; all %d together: %.0f pkts/s)\n' $size $readers read "$r_pps" "$r_bps" \
-			"$(echo "$r_bps / $m_bps" | bc -l)" $readers "$(echo "$r_pps * $readers" | bc -l)"
+			"$(calc "$r_bps / $m_bps")" $readers "$(calc "$r_pps * $readers")"
 	done
 done
 echo "(memcpy: the same packets copied one by one into a buffer of the ring's size; $(nproc) CPUs)"
