@@ -5,60 +5,81 @@
 # packets with 1 and 4 readers, printed next to a plain memcpy of the
 # same bytes measured in the same run, as ratios. Release build.
 #
-#   write: pktring-replay of a generated pcap into a fresh ring while N
-#          pktring-dump readers follow it live (-w /dev/null)
-#   read:  N pktring-dump readers started at once over the full, ended
-#          ring (each formats pcap to /dev/null); each reader's rate is
-#          its packets over the wall time until all have finished
-#   write is the replayer's own loop (reading the pcap with libpcap
-#   included); creating the ring (allocating its pages) is not.
+#   memcpy: the same packets copied one by one into a buffer of the
+#           ring's size (ring_bench memcpy)
+#   write:  the replayer's own loop over a generated pcap (libpcap reading
+#           included, ring creation not) while N pktring-dump readers
+#           follow it live (-w /dev/null)
+#   read:   N pktring-dump readers started at once over the full, ended
+#           ring (each formats pcap to /dev/null); each reader's rate is
+#           its packets over the wall time until all have finished
+# Each figure is the best of $REPS runs: the machine may be shared, and
+# the best run is the one least disturbed by others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=bin
 RB=build/release/bench/ring_bench
+REPS=${REPS:-3}
 W=$(mktemp -d /dev/shm/pktring-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-num() { sed -n "s/.* \([0-9.]*\) pkts\/s, \([0-9.]*\) bytes\/s.*/\1 \2/p" "$1"; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
+rate() { sed -n "s/.* \([0-9.]*\) pkts\/s, \([0-9.]*\) bytes\/s.*/\1/p" "$1"; }
 
+# write_once READERS: packets/s of one replay with READERS live followers
+write_once() {
+	local k pids="" rp
+	rm -f "$W/ring"
+	"$B/pktring-replay" -r "$W/ring" -s "$ring" "$W/in.pcap" 2>"$W/replay.out" &
+	rp=$!
+	for ((k = 0; k < 500; k++)); do [[ -e $W/ring ]] && break; sleep 0.01; done
+	for ((k = 0; k < $1; k++)); do
+		"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/follow$k.out" &
+		pids+=" $!"
+	done
+	wait $rp
+	for k in $pids; do wait "$k"; done
+	rate "$W/replay.out"
+}
+
+# read_once READERS: packets/s of each of READERS dumpers over the ring
+read_once() {
+	local k pids="" t0
+	t0=$(date +%s%N)
+	for ((k = 0; k < $1; k++)); do
+		"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/read$k.out" &
+		pids+=" $!"
+	done
+	for k in $pids; do wait "$k"; done
+	for ((k = 0; k < $1; k++)); do
+		grep -q "lost 0," "$W/read$k.out" || echo "note: reader $k lost packets: $(cat "$W/read$k.out")" >&2
+	done
+	calc "$count / (($(date +%s%N) - $t0) / 1000000000)"
+}
+
+row() {	# row SIZE READERS WHAT PPS [NOTE]
+	printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f %s\n' "$1" "$2" "$3" "$4" \
+		"$(calc "$4 * $1")" "$(calc "$4 / $m_pps")" "${5:-}"
+}
+
+echo "best of $REPS runs each; $(nproc) CPUs; load average $(cut -d' ' -f1 /proc/loadavg) at start"
 printf '%-6s %-7s %-6s %14s %14s %9s\n' size readers what pkts/s bytes/s vs-memcpy
 for size in 64 1500; do
-	if ((size == 64)); then count=2000000 ring=256M ringb=$((256 << 20)); else count=300000 ring=512M ringb=$((512 << 20)); fi
+	if ((size == 64)); then count=2000000 ring=256M; else count=300000 ring=512M; fi
 	"$RB" gen "$W/in.pcap" $size $count
-	"$RB" memcpy $size $count $ringb >"$W/memcpy.out"
-	read -r m_pps m_bps < <(sed -n 's/.* \([0-9.]*\) pkts\/s, \([0-9.]*\) bytes\/s/\1 \2/p' "$W/memcpy.out")
-	printf '%-6s %-7s %-6s %14.0f %14.0f %9s\n' $size - memcpy "$m_pps" "$m_bps" 1.00
+	m_pps=0
+	for ((rep = 0; rep < REPS; rep++)); do
+		"$RB" memcpy $size $count $(($(numfmt --from=iec $ring))) >"$W/memcpy.out"
+		m_pps=$(max "$m_pps" "$(rate "$W/memcpy.out")")
+	done
+	row $size - memcpy "$m_pps"
 	for readers in 1 4; do
-		rm -f "$W/ring"
-		"$B/pktring-replay" -r "$W/ring" -s $ring "$W/in.pcap" 2>"$W/replay.out" &
-		rp=$!
-		for ((i = 0; i < 500; i++)); do [[ -e $W/ring ]] && break; sleep 0.01; done
-		pids=""
-		for ((k = 0; k < readers; k++)); do
-			"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/follow$k.out" &
-			pids+=" $!"
+		w_pps=0 r_pps=0
+		for ((rep = 0; rep < REPS; rep++)); do
+			w_pps=$(max "$w_pps" "$(write_once $readers)")
+			r_pps=$(max "$r_pps" "$(read_once $readers)")
 		done
-		wait $rp
-		for p in $pids; do wait "$p"; done
-		read -r w_pps w_bps < <(num "$W/replay.out")
-		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f\n' $size $readers write "$w_pps" "$w_bps" \
-			"$(calc "$w_bps / $m_bps")"
-		# all readers at once; the rate is the total over the wall time
-		pids=""
-		t0=$(date +%s%N)
-		for ((k = 0; k < readers; k++)); do
-			"$B/pktring-dump" -r "$W/ring" -w /dev/null 2>"$W/read$k.out" &
-			pids+=" $!"
-		done
-		for p in $pids; do wait "$p"; done
-		secs=$(calc "($(date +%s%N) - $t0) / 1000000000")
-		for ((k = 0; k < readers; k++)); do
-			grep -q "lost 0," "$W/read$k.out" || echo "note: reader $k lost packets: $(cat "$W/read$k.out")"
-		done
-		r_pps=$(calc "$count / $secs")
-		r_bps=$(calc "$count * $size / $secs")
-		printf '%-6s %-7s %-6s %14.0f %14.0f %9.2f   (each reader; all %d together: %.0f pkts/s)\n' $size $readers read "$r_pps" "$r_bps" \
-			"$(calc "$r_bps / $m_bps")" $readers "$(calc "$r_pps * $readers")"
+		row $size $readers write "$w_pps"
+		row $size $readers read "$r_pps" "(each reader; all $readers together: $(calc "$r_pps * $readers" | cut -d. -f1) pkts/s)"
 	done
 done
-echo "(memcpy: the same packets copied one by one into a buffer of the ring's size; $(nproc) CPUs)"
