@@ -113,9 +113,9 @@ run_kernel() {
 	for m in pktring-dump pktring-stat; do
 		[[ -x $kmod/bin/$m ]] && tools+=("$kmod/bin/$m")
 	done
-	for m in "${tools[@]}"; do
+	for m in "${tools[@]}"; do	# into /bin: the host path may be under /tmp
 		copy_bin "$rootfs" "$m"
-		ln -sf "$m" "$rootfs/bin/$(basename "$m")"
+		mv "$rootfs$m" "$rootfs/bin/"
 	done
 	echo 'root:x:0:0:root:/:/bin/sh' >"$rootfs/etc/passwd"
 	echo 'root:x:0:' >"$rootfs/etc/group"

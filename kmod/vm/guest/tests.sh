@@ -59,9 +59,14 @@ setup_net() {
 	$IP link set vb netns peer
 	$IP addr add 10.9.0.1/24 dev va
 	$IP link set va up
-	$IP netns exec peer ip addr add 10.9.0.2/24 dev vb
-	$IP netns exec peer ip link set vb up
-	$IP netns exec peer ip link set lo up
+	$IP netns exec peer $IP addr add 10.9.0.2/24 dev vb
+	$IP netns exec peer $IP link set vb up
+	$IP netns exec peer $IP link set lo up
+	# permanent neighbours: no ARP of its own making races the captures
+	$IP neigh replace 10.9.0.2 dev va nud permanent \
+		lladdr "$($IP netns exec peer cat /sys/class/net/vb/address)"
+	$IP netns exec peer $IP neigh replace 10.9.0.1 dev vb nud permanent \
+		lladdr "$(cat /sys/class/net/va/address)"
 	ping -c 1 -W 5 10.9.0.2 >/dev/null
 }
 
