@@ -29,23 +29,7 @@
 #define PKTRING_WRITE_ONCE(x, v)	__atomic_store_n(&(x), v, __ATOMIC_RELAXED)
 #define PKTRING_WMB()			__atomic_thread_fence(__ATOMIC_RELEASE)
 #define PKTRING_RMB()			__atomic_thread_fence(__ATOMIC_ACQUIRE)
-/*
- * uapi/pktring.h typedefs __u8..__u64 from <stdint.h> in user space, which
- * conflicts with <linux/types.h> (pulled in by <sys/stat.h>, futex, ...):
- * uint64_t is unsigned long, __u64 there is unsigned long long. Keep its
- * typedefs under other names while including it. (Reported to the ABI
- * owner; drop this once the header includes <linux/types.h>.)
- */
-#include <linux/types.h>
-#define __u8 pktring_u8_t
-#define __u16 pktring_u16_t
-#define __u32 pktring_u32_t
-#define __u64 pktring_u64_t
 #include "../include/pktring_ring.h"
-#undef __u8
-#undef __u16
-#undef __u32
-#undef __u64
 
 #define PKTRING_SHM_DIR		"/dev/shm/pktring"
 #define PKTRING_DEV_DIR		"/dev/pktring"

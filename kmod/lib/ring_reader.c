@@ -173,11 +173,13 @@ enum pktring_next pktring_reader_next(struct pktring_reader *r, int timeout_ms,
 			    (uint64_t)timeout_ms * 1000000;
 	const char *why;
 	int steps = 0;
+	__u64 gap;
 
 	for (;;) {
 		switch (pktring_read(r->ctl, r->data, &r->cur, &r->hdr, r->buf,
-				     lost, &why)) {
+				     &gap, &why)) {
 		case PKTRING_READ_PACKET:
+			*lost = gap;
 			r->lost += *lost;
 			r->laps += *lost != 0;
 			return PKTRING_NEXT_PACKET;

@@ -205,7 +205,8 @@ int pktring_writer_put(struct pktring_writer *w, const struct pktring_rec *meta,
 {
 	struct pktring_ctl *c = w->ctl;
 	struct pktring_rec *rec;
-	uint64_t end, now;
+	__u64 end;
+	uint64_t now;
 
 	c->counters[PKTRING_CTR_SEEN]++;
 	rec = pktring_reserve(c, w->data, meta->caplen, &end);

@@ -89,15 +89,7 @@
 #ifndef _UAPI_PKTRING_H
 #define _UAPI_PKTRING_H
 
-#ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-#endif
 
 #define PKTRING_MAGIC		0x31474e4952544b50ULL	/* "PKTRING1" LE */
 #define PKTRING_ABI_VERSION	1
