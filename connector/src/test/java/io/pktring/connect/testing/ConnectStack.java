@@ -73,8 +73,14 @@ public final class ConnectStack implements AutoCloseable {
 
     /** Starts a broker and one worker; exactlyOnce turns on exactly.once.source.support. */
     public static ConnectStack start(String name, boolean exactlyOnce) {
+        return start(name, exactlyOnce, Map.of());
+    }
+
+    /** As start(name, exactlyOnce), with extra worker settings (e.g. producer.* overrides). */
+    public static ConnectStack start(String name, boolean exactlyOnce, Map<String, Object> extraWorkerProps) {
         checkRegistry();
         Map<String, String> worker = new HashMap<>();
+        extraWorkerProps.forEach((k, v) -> worker.put(k, String.valueOf(v)));
         worker.put("plugin.discovery", "hybrid_warn");
         worker.put("offset.flush.interval.ms", "500");
         worker.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
