@@ -26,8 +26,9 @@ BIN=$ROOT/kmod/bin
 CONNECT=http://127.0.0.1:8083
 REGISTRY=http://127.0.0.1:8081/apis/ccompat/v7
 BOOTSTRAP=127.0.0.1:9092
+command -v jq >/dev/null || { echo "demo: jq is needed (scripts/install-deps.sh installs it)" >&2; exit 1; }
 CONFIG=config/connectors/demo-all.json
-CONNECTOR=pktring-demo
+CONNECTOR=$(jq -r .name "$CONFIG")
 RING_NAME=demo
 RING=/dev/shm/pktring/$RING_NAME
 TOPIC=$(jq -r .topic "$CONFIG")
@@ -117,7 +118,7 @@ rm -f "$OUT"/*.pcap "$OUT"/*.json "$OUT"/*.txt
 # --- 1. build -----------------------------------------------------------------------------
 
 step "building the ring tools (make -C kmod), the connector and topic2pcap (mvn package)"
-for tool in jq curl tcpdump; do
+for tool in jq curl tcpdump tshark; do
 	command -v $tool >/dev/null || die "$tool is needed (scripts/install-deps.sh installs it)"
 done
 make -s -C kmod >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log"; die "make -C kmod failed; log: $OUT/build.log"; }
@@ -137,22 +138,29 @@ if curl -sf "$CONNECT/connectors" >/dev/null &&
 fi
 scripts/stack.sh start all
 
-kafka() { "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$ROOT/run/stack/lib/kafka/*" \
-	-Dlog4j2.configurationFile="$ROOT/config/local/log4j2-tools.properties" "$@"; }
 topic_records() { # the sum of the end offsets of TOPIC's partitions
-	kafka org.apache.kafka.tools.GetOffsetShell --bootstrap-server $BOOTSTRAP --topic "$1" |
+	{ scripts/kafka-tool GetOffsetShell --bootstrap-server $BOOTSTRAP --topic "$1" || true; } |
 		awk -F: '{ n += $NF } END { print n + 0 }'
 }
 
 # A clean slate from an earlier demo on the same stack: no connector, no topic.
-if curl -sf "$CONNECT/connectors/$CONNECTOR" >/dev/null; then
-	curl -sf -X DELETE "$CONNECT/connectors/$CONNECTOR" >/dev/null || true
+# Remove the connector of an earlier run, offsets too (KIP-875), so this run starts afresh.
+connector_gone() { [[ $(curl -s -o /dev/null -w '%{http_code}' "$CONNECT/connectors/$CONNECTOR/status") == 404 ]]; }
+connector_stopped() { curl -sf "$CONNECT/connectors/$CONNECTOR/status" | jq -e '.connector.state == "STOPPED"' >/dev/null; }
+if ! connector_gone; then
+	say "removing connector $CONNECTOR (and its offsets) left from an earlier run"
+	curl -sf -o /dev/null -X PUT "$CONNECT/connectors/$CONNECTOR/stop" || die "cannot stop connector $CONNECTOR"
+	wait_for $WAIT "the connector to stop" connector_stopped || die "connector $CONNECTOR did not stop"
+	curl -sf -o /dev/null -X DELETE "$CONNECT/connectors/$CONNECTOR/offsets" ||
+		die "cannot reset the offsets of connector $CONNECTOR"
+	curl -sf -o /dev/null -X DELETE "$CONNECT/connectors/$CONNECTOR" || die "cannot delete connector $CONNECTOR"
+	wait_for $WAIT "connector removal" connector_gone || die "connector $CONNECTOR was not removed"
 fi
-topic_exists() { kafka org.apache.kafka.tools.TopicCommand --bootstrap-server $BOOTSTRAP --list | grep -qx "$TOPIC"; }
+topic_exists() { scripts/kafka-tool TopicCommand --bootstrap-server $BOOTSTRAP --list | grep -qx "$TOPIC"; }
 topic_gone() { ! topic_exists; }
 if topic_exists; then
 	say "deleting topic $TOPIC left from an earlier run"
-	kafka org.apache.kafka.tools.TopicCommand --bootstrap-server $BOOTSTRAP --delete --topic "$TOPIC" >/dev/null
+	scripts/kafka-tool TopicCommand --bootstrap-server $BOOTSTRAP --delete --topic "$TOPIC" >/dev/null
 	wait_for $WAIT "topic deletion" topic_gone || die "topic $TOPIC was not deleted"
 fi
 
@@ -267,7 +275,9 @@ scripts/topic2pcap -b $BOOTSTRAP -r "$REGISTRY" -t "$TOPIC" -w "$OUT/topic.pcap"
 cat "$OUT/topic2pcap.log"
 ((t2p_status == 0)) || die "topic2pcap failed (exit $t2p_status)"
 tcpdump -n -tttt --nano -r "$OUT/topic.pcap" 2>/dev/null | tee "$OUT/topic.txt"
-read_back=$(wc -l <"$OUT/topic.txt")
+# Count packets, not lines (tcpdump prints some packets on several lines).
+count_packets() { tshark -n -r "$1" -T fields -e frame.number 2>/dev/null | wc -l; }
+read_back=$(count_packets "$OUT/topic.pcap")
 
 # --- 8. counts ----------------------------------------------------------------------------
 
@@ -276,7 +286,10 @@ status=$(curl -sf "$CONNECT/connectors/$CONNECTOR/status")
 offsets=$(curl -sf "$CONNECT/connectors/$CONNECTOR/offsets" || echo '{}')
 next_seq=$(jq '[.offsets[]?.offset.seq] | max // 0' <<<"$offsets")
 drops=$(jq '[.counters | to_entries[] | select(.key | startswith("drop_")) | .value] | add' "$OUT/ring-stat.json")
-ring_dump=$(tcpdump -r "$OUT/ring.pcap" 2>/dev/null | wc -l)
+ring_dump=$(count_packets "$OUT/ring.pcap")
+if jq -e 'any(.tasks[]; .state == "FAILED")' <<<"$status" >/dev/null; then
+	jq -r '.tasks[] | select(.state == "FAILED") | .trace' <<<"$status" | head -n 20 >&2
+fi
 jq -n --arg source "$source_mode" --argjson ring "$(cat "$OUT/ring-stat.json")" --argjson records "$records" \
 	--argjson read_back "$read_back" --argjson next_seq "$next_seq" --argjson ring_dump "$ring_dump" \
 	--argjson status "$status" \

@@ -116,7 +116,8 @@ launch() {
 	local name=$1 log=$2
 	shift 2
 	mkdir -p "$PIDS" "$LOGS"
-	: >"$log"
+	# Keep the previous run's log (it may hold why that run crashed).
+	[[ -f $log ]] && mv -f "$log" "$log.1"
 	setsid "$@" >>"$log" 2>&1 </dev/null &
 	echo $! >"$PIDS/$name.pid"
 }
