@@ -39,6 +39,8 @@ VETH_HOST=pkr-demo0
 VETH_NS=pkr-demo1
 HOST_IP=198.18.77.1
 NS_IP=198.18.77.2
+# The fallback source: captures from tcpdump's test suite, kept beside the checkout.
+TESTDATA=${PKTRING_TESTDATA:-$ROOT/../shared/testdata/pcap}
 REPLAY_FILES=(HSRP_failover.pcap dhcp-rfc5859.pcap babel_update_oobr.pcap)
 WAIT=90 # seconds, for each bounded wait below
 
@@ -197,7 +199,10 @@ else
 	source_mode=replay
 	cleanup
 	files=()
-	for f in "${REPLAY_FILES[@]}"; do files+=("$ROOT/../shared/testdata/pcap/$f"); done
+	for f in "${REPLAY_FILES[@]}"; do
+		[[ -r $TESTDATA/$f ]] || die "live capture is not possible and the test capture $TESTDATA/$f is missing"
+		files+=("$TESTDATA/$f")
+	done
 	step "live capture not possible here; replaying ${#files[@]} test captures into ring $RING (pktring-replay)"
 	"$BIN/pktring-replay" -r "$RING_NAME" --size 16M --rate 200 --hold "${files[@]}" 2>"$OUT/replay.log" &
 	writer_pid=$!
@@ -309,6 +314,7 @@ else
 	say "loss: $drops dropped before the ring; $lost captured packets not read back from Kafka"
 fi
 say "files: $OUT/ring.pcap (ring), $OUT/topic.pcap (from Kafka), $OUT/counts.json"
+say "the ring file stays for other readers: $RING (kmod/bin/pktring-dump -r $RING_NAME | tcpdump -r -)"
 say "the stack keeps running: scripts/stack.sh status | logs | stop"
 if ((ci)) && ((lost != 0 || captured != ring_dump)); then
 	die "packets differ: ring captured $captured, dumped $ring_dump, read back from Kafka $read_back"
