@@ -12,6 +12,7 @@
 #   topic2pcap_pipe  topic2pcap -w - | tcpdump -r - reads every packet
 #   stack_restart    a second start finds the stack running; a killed worker is found
 #                    dead and started again
+#   stack_loopback   every listening socket of the stack is on 127.0.0.1
 #   compose          docker-compose.yml agrees with README.md and config/
 # Prints "N passed, N failed"; exit status 1 if any failed. Needs root (namespace,
 # AF_PACKET) as CI has. Leaves the stack running (scripts/stack.sh stop ends it).
@@ -271,6 +272,23 @@ test_stack_restart() {
 		>/dev/null || fail "the restarted worker lacks the pktring plugin"
 }
 
+test_stack_loopback() {
+	local name pid addrs bad=0
+	for name in registry broker worker; do
+		pid=$(cat "run/stack/pids/$name.pid")
+		addrs=$(ss -Hltnp | grep "pid=$pid," | awk '{ print $4 }')
+		[[ -n $addrs ]] || fail "$name (pid $pid) listens nowhere"
+		while read -r a; do
+			if [[ $a != 127.0.0.1:* && $a != "[::ffff:127.0.0.1]:"* ]]; then
+				echo "    $name listens on $a" >&2
+				bad=1
+			fi
+		done <<<"$addrs"
+		echo "    $name: $(tr '\n' ' ' <<<"$addrs")"
+	done
+	((bad == 0)) || fail "a part of the stack listens beyond loopback"
+}
+
 test_compose() {
 	python3 tests/check_compose.py
 }
@@ -278,7 +296,7 @@ test_compose() {
 # --- run -------------------------------------------------------------------------------------
 
 t0=$SECONDS
-for t in live_demo filtered_block validate_configs replay_demo topic2pcap_pipe stack_restart compose; do
+for t in live_demo filtered_block validate_configs replay_demo topic2pcap_pipe stack_restart stack_loopback compose; do
 	run_test $t
 done
 echo
