@@ -291,27 +291,37 @@ status=$(curl -sf "$CONNECT/connectors/$CONNECTOR/status")
 offsets=$(curl -sf "$CONNECT/connectors/$CONNECTOR/offsets" || echo '{}')
 next_seq=$(jq '[.offsets[]?.offset.seq] | max // 0' <<<"$offsets")
 drops=$(jq '[.counters | to_entries[] | select(.key | startswith("drop_")) | .value] | add' "$OUT/ring-stat.json")
+# The task's metrics, over JMX (the worker's JMX port is on loopback): {"PacketsRead": n, ...}
+scripts/kafka-tool JmxTool --jmx-url service:jmx:rmi:///jndi/rmi://127.0.0.1:9875/jmxrmi --one-time true \
+	--object-name "io.pktring:type=connector-task-metrics,connector=\"$CONNECTOR\",task=0" \
+	--report-format properties 2>/dev/null | sed -n 's/^io\.pktring:[^:]*:\([A-Za-z]*\)=\(-\{0,1\}[0-9][0-9]*\)$/\1 \2/p' |
+	jq -R -n '[inputs | split(" ") | {(.[0]): (.[1] | tonumber)}] | add // {}' >"$OUT/connector-metrics.json" ||
+	echo '{}' >"$OUT/connector-metrics.json"
 ring_dump=$(count_packets "$OUT/ring.pcap")
 if jq -e 'any(.tasks[]; .state == "FAILED")' <<<"$status" >/dev/null; then
 	jq -r '.tasks[] | select(.state == "FAILED") | .trace' <<<"$status" | head -n 20 >&2
 fi
 jq -n --arg source "$source_mode" --argjson ring "$(cat "$OUT/ring-stat.json")" --argjson records "$records" \
 	--argjson read_back "$read_back" --argjson next_seq "$next_seq" --argjson ring_dump "$ring_dump" \
-	--argjson status "$status" \
+	--argjson status "$status" --argjson metrics "$(cat "$OUT/connector-metrics.json")" \
 	'{source: $source, ring: {seen: $ring.counters.seen, captured: $ring.counters.captured,
 	  dropped: ([$ring.counters | to_entries[] | select(.key | startswith("drop_")) | .value] | add),
 	  dumped: $ring_dump},
-	  connector: {state: $status.connector.state, tasks: [$status.tasks[].state], next_seq: $next_seq},
+	  connector: {state: $status.connector.state, tasks: [$status.tasks[].state], next_seq: $next_seq,
+	  read: $metrics.PacketsRead, published: $metrics.PacketsPublished, lost: $metrics.PacketsLost,
+	  lag_bytes: $metrics.RingLag},
 	  topic: {records: $records, packets_read_back: $read_back}}' >"$OUT/counts.json"
 printf '  %-10s %s\n' \
 	"ring" "$(jq -r '.ring | "\(.seen) seen, \(.captured) captured, \(.dropped) dropped before the ring (pktring-stat)"' "$OUT/counts.json")" \
-	"connector" "$(jq -r '.connector | "\(.state), tasks \(.tasks | join(",")), committed up to packet seq \(.next_seq) (REST offsets)"' "$OUT/counts.json")" \
+	"connector" "$(jq -r '.connector | "\(.state), tasks \(.tasks | join(",")); \(.read // "?") read, \(.published // "?") published, \(.lost // "?") lost (JMX); offsets committed up to seq \(.next_seq) (REST)"' "$OUT/counts.json")" \
 	"topic" "$records records in $TOPIC, $read_back packets read back by topic2pcap"
 lost=$((captured - read_back))
-if ((lost == 0 && drops == 0)); then
+lapped=$(jq '.connector.lost // 0' "$OUT/counts.json")
+if ((lost == 0 && drops == 0 && lapped == 0)); then
 	say "loss: none (every packet the ring captured is in Kafka)"
 else
-	say "loss: $drops dropped before the ring; $lost captured packets not read back from Kafka"
+	say "loss: $drops dropped before the ring, $lapped lapped in the connector;" \
+		"$lost captured packets not read back from Kafka"
 fi
 say "files: $OUT/ring.pcap (ring), $OUT/topic.pcap (from Kafka), $OUT/counts.json"
 say "the ring file stays for other readers: $RING (kmod/bin/pktring-dump -r $RING_NAME | tcpdump -r -)"

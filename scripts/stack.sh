@@ -12,7 +12,7 @@
 # each time it is started and `stop` removes the data. Logs are kept.
 #
 # Ports: registry 8081 (Confluent API at /apis/ccompat/v7), broker 9092 (controller
-# 9093), Connect REST 8083.
+# 9093), Connect REST 8083, the worker's JMX 9875.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +31,7 @@ REGISTRY_PORT=8081
 BROKER_PORT=9092
 CONTROLLER_PORT=9093
 WORKER_PORT=8083
+WORKER_JMX_PORT=9875
 # Readiness waits, seconds; generous for a loaded 2-core CI machine.
 READY_TIMEOUT=${PKTRING_STACK_TIMEOUT:-120}
 STOP_TIMEOUT=30
@@ -228,7 +229,11 @@ start_worker() {
 		echo "plugin.path=$plugin_path"
 	} >"$CONF/worker.properties"
 	say "starting Connect worker on 127.0.0.1:$WORKER_PORT (plugin.path=$plugin_path)"
+	# JMX (the connector's metrics) on loopback, without auth: local use only.
 	launch worker "$LOGS/worker.log" "$JAVA" -Dpktring.stack=worker -Xmx768m \
+		-Dcom.sun.management.jmxremote.port=$WORKER_JMX_PORT -Dcom.sun.management.jmxremote.rmi.port=$WORKER_JMX_PORT \
+		-Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
+		-Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
 		-Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
 		-cp "$LIB/kafka/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONF/worker.properties"
 	wait_ready worker worker_ready

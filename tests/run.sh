@@ -161,6 +161,9 @@ test_live_demo() {
 	# The datagrams this test asked for, as tcpdump sees them in the ring.
 	sent=$(tcpdump -n -r "$WORK/ring.pcap" 'src host 198.18.77.2 and udp dst port 5555' 2>/dev/null | wc -l)
 	((sent == DATAGRAMS)) || fail "ring holds $sent of the $DATAGRAMS datagrams sent"
+	# The connector's own metrics (JMX) account for every packet.
+	jq -e '.connector.read == .ring.captured and .connector.published == .ring.captured and .connector.lost == 0' \
+		"$WORK/counts.json" >/dev/null || fail "connector metrics disagree with the ring: $(jq -c . "$WORK/counts.json")"
 	fingerprint "$WORK/ring.pcap" >"$WORK/ring.fp"
 	same_packets "$WORK/ring.fp" "$WORK/topic.pcap" "topic vs ring"
 	echo "    $n packets, read back from Kafka identical to the ring"
