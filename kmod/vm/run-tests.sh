@@ -176,6 +176,16 @@ run_kernel() {
 	fi
 }
 
+# kernel coding style: checkpatch.pl --strict (fetched once, cached in work/)
+if "$kmod/module/get-checkpatch.sh" >"$work/checkpatch.log" 2>&1 &&
+	make -C "$kmod/module" -s checkpatch \
+		CHECKPATCH="$work/checkpatch/checkpatch.pl" >>"$work/checkpatch.log" 2>&1; then
+	result ok "checkpatch.pl --strict clean"
+else
+	tail -20 "$work/checkpatch.log"
+	result FAIL "checkpatch.pl --strict (see $work/checkpatch.log)"
+fi
+
 if (($#)); then
 	abis=("$@")
 else

@@ -160,7 +160,7 @@ static int cmd_refusals(const char *dev)
 	/* a store through the mapping faults */
 	pid = fork();
 	if (!pid) {
-		*(volatile uint64_t *)&ctl->head = 0;
+		*(volatile __u64 *)&ctl->head = 0;
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
@@ -228,7 +228,7 @@ static int cmd_read(int argc, char **argv)
 	target = PKTRING_LOAD_ACQUIRE(&ctl->head);
 	t_end = now_ms() + timeout_s * 1000;
 	for (;;) {
-		uint64_t l = 0;
+		__u64 l = 0;
 		const char *why;
 		enum pktring_read_result res;
 
