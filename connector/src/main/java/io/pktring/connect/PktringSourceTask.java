@@ -78,6 +78,7 @@ public class PktringSourceTask extends SourceTask {
     private boolean countSkippedFromEpochStart;
     private long nextRingCheck;
     private long missingSince = -1;
+    private long unreadableSince = -1;
     private String lastReopenProblem;
     private volatile boolean stopping;
 
@@ -351,12 +352,17 @@ public class PktringSourceTask extends SourceTask {
                         ended ? "ended" : "was replaced", e.getMessage());
                 lastReopenProblem = e.getMessage();
             }
-            if (missingSince < 0) {
-                missingSince = now; // a ring that never becomes readable counts as vanished
+            if (unreadableSince < 0) {
+                unreadableSince = now; // a ring that never becomes readable fails the task like a vanished one
+            } else if (now - unreadableSince > config.ringMissingTimeoutMs()) {
+                throw new ConnectException(path + ": the ring " + (ended ? "ended" : "was replaced")
+                        + " and what is at the path now cannot be read (for " + (now - unreadableSince) + " ms): "
+                        + e.getMessage() + ". Fix or restart the ring's writer, then restart the task.", e);
             }
             return;
         }
         lastReopenProblem = null;
+        unreadableSince = -1;
         if (fresh.identity().epoch() == identity.epoch()) {
             fresh.close(); // same ring (ended and drained, or the file was only renamed)
             fileKey = key;

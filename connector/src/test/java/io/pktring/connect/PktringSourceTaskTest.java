@@ -297,6 +297,23 @@ class PktringSourceTaskTest {
     }
 
     @Test
+    void aRingReplacedByOneOfAnotherAbiFailsTheTaskWithTheReason() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RING_MISSING_TIMEOUT_MS, "0");
+            ring.end();
+            try (TestRing next = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+                TestRing.corrupt(ringPath(), 8, 2); // abi_version 2
+                ConnectException e = assertThrows(ConnectException.class, () -> {
+                    for (int i = 0; i < 50; i++) {
+                        task.poll();
+                    }
+                });
+                assertTrue(e.getMessage().contains("ABI v2"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void aMissingRingFailsTheStartWithThePath() {
         ConnectException e = assertThrows(ConnectException.class, () -> start(null));
         assertTrue(e.getMessage().contains(ringPath().toString()), e.getMessage());
