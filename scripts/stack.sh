@@ -229,14 +229,19 @@ start_worker() {
 		echo "plugin.path=$plugin_path"
 	} >"$CONF/worker.properties"
 	say "starting Connect worker on 127.0.0.1:$WORKER_PORT (plugin.path=$plugin_path)"
-	# JMX (the connector's metrics) on loopback, without auth: local use only.
-	launch worker "$LOGS/worker.log" "$JAVA" -Dpktring.stack=worker -Xmx768m \
-		-Dcom.sun.management.jmxremote.port=$WORKER_JMX_PORT -Dcom.sun.management.jmxremote.rmi.port=$WORKER_JMX_PORT \
-		-Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
-		-Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
+	launch worker "$LOGS/worker.log" "$JAVA" -Dpktring.stack=worker -Xmx768m -Djava.rmi.server.hostname=127.0.0.1 \
 		-Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
 		-cp "$LIB/kafka/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONF/worker.properties"
 	wait_ready worker worker_ready
+	# JMX (the connector's metrics) on loopback only, without auth: local use. Started
+	# through jcmd because the -Dcom.sun.management.jmxremote.* flags also open a local
+	# connector port on every interface.
+	local jcmd_bin=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+	"$jcmd_bin" "$(<"$PIDS/worker.pid")" ManagementAgent.start jmxremote.port=$WORKER_JMX_PORT \
+		jmxremote.rmi.port=$WORKER_JMX_PORT jmxremote.host=127.0.0.1 jmxremote.authenticate=false \
+		jmxremote.ssl=false >"$LOGS/worker-jmx.log" 2>&1 &&
+		say "worker JMX on 127.0.0.1:$WORKER_JMX_PORT" ||
+		say "note: worker JMX not started (see $LOGS/worker-jmx.log); metrics need it"
 }
 
 # --- stopping and status ---------------------------------------------------------------
