@@ -86,10 +86,28 @@ public class PktringSourceConnector extends SourceConnector {
      */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
-        for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
-            RingOffset.validatePartition(e.getKey());
-            RingOffset.fromMap(e.getValue());
+        try {
+            for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
+                RingOffset.validatePartition(e.getKey());
+                RingOffset.fromMap(e.getValue());
+            }
+        } catch (ConnectException e) {
+            throw badRequest(e);
         }
         return true;
+    }
+
+    /**
+     * A malformed offset is the caller's mistake: answered 400, not 500. The worker maps its own
+     * BadRequestException (connect-runtime, which every worker has; the plugin API has no such
+     * class) to 400, so use it when it is there; otherwise the plain ConnectException.
+     */
+    private static ConnectException badRequest(ConnectException e) {
+        try {
+            Class<?> c = Class.forName("org.apache.kafka.connect.runtime.rest.errors.BadRequestException");
+            return (ConnectException) c.getConstructor(String.class).newInstance(e.getMessage());
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError notInAWorker) {
+            return e;
+        }
     }
 }

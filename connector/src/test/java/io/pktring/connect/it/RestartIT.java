@@ -163,8 +163,7 @@ class RestartIT {
         ConnectStack.Reply bad = stack.rest("PATCH", "connectors/reset/offsets",
                 "{\"offsets\":[{\"partition\":{\"ring\":\"" + ring + "\",\"ring.index\":0},"
                         + "\"offset\":{\"v\":1,\"epoch\":1,\"position\":5,\"seq\":0}}]}");
-        // Connect answers a connector's refusal with 500 and the connector's reason.
-        assertNotEquals(200, bad.status(), bad.body());
+        assertEquals(400, bad.status(), bad.body());
         assertTrue(bad.body().contains("record boundary"), bad.body());
         ConnectStack.Reply good = stack.rest("PATCH", "connectors/reset/offsets",
                 "{\"offsets\":[{\"partition\":{\"ring\":\"" + ring + "\",\"ring.index\":0},"
