@@ -1,6 +1,8 @@
 package io.pktring.connect;
 
 import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -27,16 +29,23 @@ final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     volatile String ringPath = "";
     volatile LongSupplier lag = () -> 0;
 
+    /** Which instance owns each registered name: a task restarted in place must not lose its MBean
+     *  to the old instance's late close(). */
+    private static final Map<ObjectName, TaskMetrics> OWNERS = new ConcurrentHashMap<>();
+
     private final ObjectName name;
 
     TaskMetrics(String connector, int task) {
         try {
             name = objectName(connector, task);
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name); // left by a task that did not stop cleanly
+            synchronized (OWNERS) {
+                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name); // an older instance of this task, still stopping
+                }
+                server.registerMBean(this, name);
+                OWNERS.put(name, this);
             }
-            server.registerMBean(this, name);
         } catch (JMException e) {
             throw new IllegalStateException("cannot register task metrics MBean: " + e, e);
         }
@@ -49,10 +58,15 @@ final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        } catch (JMException e) {
-            log.debug("metrics MBean {} already gone", name);
+        synchronized (OWNERS) {
+            if (!OWNERS.remove(name, this)) {
+                return; // a newer instance of this task has registered the name since
+            }
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (JMException e) {
+                log.debug("metrics MBean {} already gone", name);
+            }
         }
     }
 
