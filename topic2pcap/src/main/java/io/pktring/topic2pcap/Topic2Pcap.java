@@ -191,7 +191,14 @@ public final class Topic2Pcap {
     }
 
     private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c) {
-        List<PartitionInfo> infos = c.partitionsFor(options.topic(), Duration.ofSeconds(30));
+        List<PartitionInfo> infos;
+        long waitMs = Math.min(30_000, options.idleTimeoutMs());
+        try {
+            infos = c.partitionsFor(options.topic(), Duration.ofMillis(waitMs));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IllegalStateException("no answer from Kafka at " + options.bootstrapServers() + " within "
+                    + waitMs + " ms (is the broker running?)", e);
+        }
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic '" + options.topic() + "' not found at " + options.bootstrapServers());
         }
