@@ -131,8 +131,8 @@ wait_ready() {
 	pid=$(<"$PIDS/$name.pid")
 	for ((i = 0; i < READY_TIMEOUT; i++)); do
 		if "$@"; then
-			[[ -t 2 ]] && echo >&2
-			say "$name ready after ${i}s (pid $pid)"
+			if ((i > 0)) && [[ -t 2 ]]; then echo >&2; fi
+			[[ -n ${quiet:-} && $i == 0 ]] || say "$name ready after ${i}s (pid $pid)"
 			return 0
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
@@ -172,7 +172,10 @@ already_running() {
 registry_ready() { curl -sf -o /dev/null "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"; }
 
 start_registry() {
-	already_running registry && return 0
+	if already_running registry; then
+		quiet=1 wait_ready registry registry_ready # it may still be starting (a concurrent start)
+		return 0
+	fi
 	install_registry
 	say "starting schema registry (Apicurio $APICURIO_VERSION, in memory) on 127.0.0.1:$REGISTRY_PORT"
 	launch registry "$LOGS/registry.log" "$JAVA" -Dpktring.stack=registry -Xmx384m \
@@ -186,7 +189,10 @@ broker_ready() {
 }
 
 start_broker() {
-	already_running broker && return 0
+	if already_running broker; then
+		quiet=1 wait_ready broker broker_ready # it may still be starting (a concurrent start)
+		return 0
+	fi
 	install_kafka
 	# Fresh data each start: the registry's schemas are in memory and would not
 	# match ids in records left from an earlier run (or a crash).
@@ -211,7 +217,10 @@ start_broker() {
 worker_ready() { curl -sf -o /dev/null "http://127.0.0.1:$WORKER_PORT/connectors"; }
 
 start_worker() {
-	already_running worker && return 0
+	if already_running worker; then
+		quiet=1 wait_ready worker worker_ready # it may still be starting (a concurrent start)
+		return 0
+	fi
 	install_kafka
 	install_converter
 	[[ -n $(running_pid broker) ]] || die "worker needs the broker: scripts/stack.sh start broker"
