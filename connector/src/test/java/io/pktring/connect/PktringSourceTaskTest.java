@@ -187,6 +187,32 @@ class PktringSourceTaskTest {
     }
 
     @Test
+    void batchesAreBoundedInBytesToo() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+            for (int i = 0; i < 20; i++) {
+                ring.write(i, packet(i, 200), 200, 200);
+            }
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.BATCH_MAX_BYTES, "1024");
+            assertEquals(6, task.poll().size(), "200-byte packets until 1024 bytes are reached");
+        }
+    }
+
+    @Test
+    void latestSkipsWhatIsAlreadyInTheRingWithoutCallingItLoss() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            for (int i = 0; i < 10; i++) {
+                ring.write(i, packet(i, 64), 64, 64);
+            }
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.START_POSITION, "latest");
+            assertNull(task.poll());
+            ring.write(10, packet(10, 64), 64, 64);
+            SourceRecord r = pollPackets(task, 1).get(0);
+            assertEquals(10, header(r, PktringSourceTask.HEADER_SEQ));
+            assertEquals(0, header(r, PktringSourceTask.HEADER_LOST));
+        }
+    }
+
+    @Test
     void resumesAfterTheCommittedOffsetWithoutDuplicates() throws Exception {
         try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             for (int i = 0; i < 10; i++) {
