@@ -60,22 +60,18 @@ public final class ConnectorBenchmark {
         Map<Integer, Integer> counts = Map.of(64, Integer.getInteger("bench.packets.64", 1_000_000),
                 1000, Integer.getInteger("bench.packets.1000", 200_000));
         Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp"), "pktring-bench");
-        if (Boolean.getBoolean("bench.stagesOnly")) { // profiling aid: the in-JVM steps alone, repeated
-            for (int size : sizes) {
-                Path ring = dir.resolve("ring-" + size);
-                fill(ring, size, counts.get(size));
-                for (int i = 0; i < 3; i++) {
-                    Stage s = stages(ring, size, counts.get(size));
-                    System.out.printf("stages %d B: ring read %.0f ns, to Struct %.0f ns, Avro %.0f ns%n", size, s.ringReadNs,
-                            s.taskNs - s.ringReadNs, s.avroNs);
-                }
-            }
-            return;
-        }
         List<Run> runs = new ArrayList<>();
         List<String> stages = new ArrayList<>();
         Map<String, Object> workerProducer = new HashMap<>();
         PRODUCER.forEach((k, v) -> workerProducer.put("producer." + k, v));
+        if (Boolean.getBoolean("bench.stagesOnly")) {
+            try {
+                stagesOnly(dir, sizes, counts);
+            } finally {
+                delete(dir);
+            }
+            return;
+        }
         try (ConnectStack stack = ConnectStack.start("bench", false, workerProducer)) {
             // Warm-up (not reported): JIT-compile the worker's, converter's and connector's paths.
             Path warm = dir.resolve("ring-warmup");
@@ -100,11 +96,28 @@ public final class ConnectorBenchmark {
                 System.out.printf("bench: %d-byte packets done%n", size);
             }
         } finally {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            delete(dir);
         }
         print(runs, stages);
+    }
+
+    /** Profiling aid (-Dbench.stagesOnly=true): the in-JVM steps alone, repeated, no broker. */
+    static void stagesOnly(Path dir, int[] sizes, Map<Integer, Integer> counts) throws Exception {
+        for (int size : sizes) {
+            Path ring = dir.resolve("ring-" + size);
+            fill(ring, size, counts.get(size));
+            for (int i = 0; i < 3; i++) {
+                Stage s = stages(ring, size, counts.get(size));
+                System.out.printf("stages %d B: ring read %.0f ns, to Struct %.0f ns, Avro %.0f ns%n", size, s.ringReadNs,
+                        s.taskNs - s.ringReadNs, s.avroNs);
+            }
+        }
+    }
+
+    static void delete(Path dir) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     /** A ring holding n UDP frames of the given size, large enough that none is overwritten. */
