@@ -21,6 +21,11 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# On a fresh machine this is the first command run: install the Debian packages the
+# build and the demo need (root only; without root the demo replays and needs them present).
+if ((EUID == 0)); then
+	scripts/install-deps.sh
+fi
 OUT=$ROOT/run/demo
 BIN=$ROOT/kmod/bin
 CONNECT=http://127.0.0.1:8083

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential libpcap-dev pkg-config	# C tools
 	tcpdump tshark iproute2 jq curl		# tests compare against these
+	python3 python3-yaml			# docker-compose.yml check
 	qemu-system-x86 busybox-static cpio kmod	# the kernel module's VM tests
 	openjdk-17-jdk-headless maven		# connector
 )
