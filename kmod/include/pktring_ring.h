@@ -37,21 +37,23 @@ static inline __u64 pktring_rec_len(__u32 caplen)
 }
 
 /*
- * W1-W4 (all but the packet itself): make room for a packet record of
- * caplen bytes. Returns the record, with len, type and seq set and the
- * alignment tail zeroed; the caller fills in the other header fields and
- * the data (right after the header), then calls pktring_publish() with
- * *endp. Returns NULL when the record would exceed ctl->max_record (the
- * caller counts PKTRING_CTR_DROP_TOO_BIG). max_record <= data_size / 2
- * guarantees the padding and the record fit together.
+ * W1-W4 (all but the packet bytes): make room for a packet record described
+ * by meta (caplen, origlen, ts_ns, ifindex, direction, pkttype, protocol,
+ * flags; len, type and seq are the ring's). Returns the record with its
+ * header written (PKTRING_RF_TRUNCATED added when caplen < origlen) and
+ * the alignment tail zeroed; the caller copies the caplen data bytes right
+ * after the header, then calls pktring_publish() with *endp. Returns NULL
+ * when the record would exceed ctl->max_record (the caller counts
+ * PKTRING_CTR_DROP_TOO_BIG). max_record <= data_size / 2 guarantees the
+ * padding and the record fit together.
  */
-static inline struct pktring_rec *pktring_reserve(struct pktring_ctl *ctl,
-						  __u8 *data, __u32 caplen,
-						  __u64 *endp)
+static inline struct pktring_rec *
+pktring_reserve(struct pktring_ctl *ctl, __u8 *data,
+		const struct pktring_rec *meta, __u64 *endp)
 {
 	__u64 size = ctl->data_size, mask = size - 1;
 	__u64 head = ctl->head, reclaim = ctl->reclaim;	/* our own fields */
-	__u64 len = pktring_rec_len(caplen);
+	__u64 len = pktring_rec_len(meta->caplen);
 	__u64 off = head & mask, pad = 0, end, freed = 0;
 	struct pktring_rec *rec;
 
@@ -92,11 +94,13 @@ static inline struct pktring_rec *pktring_reserve(struct pktring_ctl *ctl,
 		rec->type = PKTRING_REC_PADDING;
 	}
 	rec = (void *)(data + ((head + pad) & mask));
-	memset(rec, 0, PKTRING_REC_HDR_SIZE);
 	memset((__u8 *)rec + len - PKTRING_ALIGN, 0, PKTRING_ALIGN);
+	*rec = *meta;
 	rec->len = len;
 	rec->type = PKTRING_REC_PACKET;
 	rec->seq = ctl->seq_next;
+	if (rec->caplen < rec->origlen)
+		rec->flags |= PKTRING_RF_TRUNCATED;
 	*endp = end;
 	return rec;
 }

@@ -209,21 +209,11 @@ int pktring_writer_put(struct pktring_writer *w, const struct pktring_rec *meta,
 	uint64_t now;
 
 	c->counters[PKTRING_CTR_SEEN]++;
-	rec = pktring_reserve(c, w->data, meta->caplen, &end);
+	rec = pktring_reserve(c, w->data, meta, &end);
 	if (!rec) {
 		c->counters[PKTRING_CTR_DROP_TOO_BIG]++;
 		return -1;
 	}
-	rec->flags = meta->flags;
-	rec->ts_ns = meta->ts_ns;
-	rec->caplen = meta->caplen;
-	rec->origlen = meta->origlen;
-	rec->ifindex = meta->ifindex;
-	rec->direction = meta->direction;
-	rec->pkttype = meta->pkttype;
-	rec->protocol = meta->protocol;
-	if (rec->caplen < rec->origlen)
-		rec->flags |= PKTRING_RF_TRUNCATED;
 	memcpy(rec + 1, bytes, meta->caplen);
 	pktring_publish(c, rec, end);
 

@@ -158,19 +158,11 @@ bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
 	struct pktring_rec *rec;
 	u64 end;
 
-	rec = pktring_reserve(ctl, ring->data, meta->caplen, &end);
+	rec = pktring_reserve(ctl, ring->data, meta, &end);
 	if (!rec) {
 		ctl->counters[PKTRING_CTR_DROP_TOO_BIG]++;
 		return false;
 	}
-	rec->flags = meta->flags;
-	rec->ts_ns = meta->ts_ns;
-	rec->caplen = meta->caplen;
-	rec->origlen = meta->origlen;
-	rec->ifindex = meta->ifindex;
-	rec->direction = meta->direction;
-	rec->pkttype = meta->pkttype;
-	rec->protocol = meta->protocol;
 	/* cannot fail: caplen <= skb->len, checked by the caller */
 	if (skb_copy_bits(skb, 0, rec + 1, meta->caplen)) {
 		ctl->counters[PKTRING_CTR_DROP_INVALID]++;
