@@ -67,7 +67,7 @@ public final class PacketSchemas {
             .field(F_IP_PROTO, optInt("IP protocol number (6 = TCP, 17 = UDP, ...)"))
             .field(F_SRC_PORT, optInt("TCP/UDP/SCTP source port"))
             .field(F_DST_PORT, optInt("TCP/UDP/SCTP destination port"))
-            .field(F_TCP_FLAGS, optInt("TCP flags byte (FIN=1, SYN=2, RST=4, PSH=8, ACK=16, URG=32, ECE=64, CWR=128)"))
+            .field(F_TCP_FLAGS, optInt("TCP flags, 12 bits (FIN=1, SYN=2, RST=4, PSH=8, ACK=16, URG=32, ECE=64, CWR=128, AE=256)"))
             .build();
 
     public static final Schema PACKET_BLOCK = SchemaBuilder.struct()

@@ -200,8 +200,13 @@ public class PktringSourceTask extends SourceTask {
         boolean blockMode = config.recordMode() == RecordMode.BLOCK;
 
         while (packets < maxPackets && bytes < maxBytes && !stopping) {
+            // Bounded in time even when the filter rejects a steady stream of packets.
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
             // Wait for the first packet only; after that take what is there and return.
-            long wait = packets == 0 ? Math.max(0, (deadline - System.nanoTime()) / 1_000_000L) : 0;
+            long wait = packets == 0 ? left / 1_000_000L : 0;
             if (!reader.next(rec, wait)) {
                 if (packets == 0 && !stopping) {
                     idleUntil(deadline);
@@ -333,7 +338,7 @@ public class PktringSourceTask extends SourceTask {
                         ended ? " and the ring has ended" : "", config.ringMissingTimeoutMs());
             } else if (now - missingSince > config.ringMissingTimeoutMs()) {
                 throw new ConnectException(path + ": the ring vanished (no file for " + (now - missingSince)
-                        + " ms). Start its writer again (pktring-capture/pktring-replay, or create the kernel "
+                        + " ms). Start its writer again (pktring-capd/pktring-replay, or create the kernel "
                         + "ring), or remove it from '" + PktringSourceConnectorConfig.RING_PATHS
                         + "', then restart the task.");
             }

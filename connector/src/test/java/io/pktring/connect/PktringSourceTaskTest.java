@@ -187,6 +187,26 @@ class PktringSourceTaskTest {
     }
 
     @Test
+    void pollStopsAtItsTimeoutWhileTheFilterRejectsPacketAfterPacket() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 64 << 20, 1, 65535, "eth0")) {
+            byte[] rejected = new byte[64];
+            byte[] wanted = new byte[64];
+            wanted[0] = (byte) 0xab;
+            int n = 400_000; // far more than one 1 ms poll can filter
+            for (int i = 0; i < n; i++) {
+                ring.write(i, rejected, 64, 64);
+            }
+            ring.write(n, wanted, 64, 64);
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.FILTER, "ether[0] = 0xab",
+                    PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "1");
+            assertNull(task.poll(), "a poll returns at its timeout, not after filtering the whole ring");
+            List<SourceRecord> records = pollPackets(task, 1);
+            assertEquals(1, records.size());
+            assertEquals((long) n, header(records.get(0), PktringSourceTask.HEADER_SEQ));
+        }
+    }
+
+    @Test
     void batchesAreBoundedInBytesToo() throws Exception {
         try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
             for (int i = 0; i < 20; i++) {
