@@ -30,6 +30,7 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public static final String FILTER = "filter";
     public static final String RECORD_MODE = "record.mode";
     public static final String BLOCK_MAX_PACKETS = "block.max.packets";
+    public static final String BLOCK_MAX_BYTES = "block.max.bytes";
     public static final String RING_MISSING_TIMEOUT_MS = "ring.missing.timeout.ms";
     public static final String RECORD_TIMESTAMP = "record.timestamp";
 
@@ -113,8 +114,14 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                             + "time is always in the value's timestamp and ts_ns fields.",
                     GROUP_RECORDS, 4, Width.SHORT, "Record timestamp")
             .define(BLOCK_MAX_PACKETS, Type.INT, 256, Range.between(1, 65536), Importance.LOW,
-                    "Packets per PacketBlock record in block mode.",
+                    "Most packets per PacketBlock record in block mode.",
                     GROUP_RECORDS, 3, Width.SHORT, "Packets per block")
+            .define(BLOCK_MAX_BYTES, Type.INT, 512 * 1024, Range.between(1024, 1 << 30), Importance.LOW,
+                    "Most captured bytes (after snaplen) per PacketBlock record in block mode; a block "
+                            + "holds at least one packet. Keep it well below the producer's "
+                            + "max.request.size and the topic's max.message.bytes (1 MiB by default): "
+                            + "each packet adds about 100 bytes of Avro fields.",
+                    GROUP_RECORDS, 5, Width.SHORT, "Bytes per block")
             .define(BATCH_MAX_PACKETS, Type.INT, 2048, Range.between(1, 1_000_000), Importance.LOW,
                     "Most packets handed to the worker by one poll().",
                     GROUP_BATCHING, 1, Width.SHORT, "Batch packets")
@@ -174,6 +181,10 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
 
     public int blockMaxPackets() {
         return getInt(BLOCK_MAX_PACKETS);
+    }
+
+    public int blockMaxBytes() {
+        return getInt(BLOCK_MAX_BYTES);
     }
 
     public long ringMissingTimeoutMs() {

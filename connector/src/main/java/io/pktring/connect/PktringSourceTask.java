@@ -236,18 +236,26 @@ public class PktringSourceTask extends SourceTask {
             RingOffset offset = new RingOffset(identity.epoch(), rec.nextPosition, rec.seq + 1);
             PacketSummary summary = converter.summarize(rec);
             Struct packet = converter.packet(rec, summary);
+            int length = converter.publishedLength(rec);
             packets++;
-            bytes += converter.publishedLength(rec);
+            bytes += length;
             if (!blockMode) {
                 records.add(packetRecord(offset, rec.seq, lost, summary.flowKey(), packet, rec.tsNanos));
                 continue;
+            }
+            // A block must stay below the producer's max.request.size: close it before it grows past.
+            if (!block.isEmpty() && bs.bytes + length > config.blockMaxBytes()) {
+                records.add(blockRecord(bs, block));
+                block = new ArrayList<>();
             }
             if (block.isEmpty()) {
                 bs.firstSeq = rec.seq;
                 bs.firstTsNanos = rec.tsNanos;
                 bs.lost = 0;
+                bs.bytes = 0;
             }
             block.add(packet);
+            bs.bytes += length;
             bs.lost += lost;
             bs.lastSeq = rec.seq;
             bs.offset = offset;
@@ -267,6 +275,7 @@ public class PktringSourceTask extends SourceTask {
         long lastSeq;
         long firstTsNanos;
         long lost;
+        long bytes;
         RingOffset offset;
     }
 

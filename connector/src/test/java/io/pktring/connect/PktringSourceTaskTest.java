@@ -387,6 +387,24 @@ class PktringSourceTaskTest {
     }
 
     @Test
+    void blocksAreBoundedInBytesSoTheyFitARequest() throws Exception {
+        try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+            for (int i = 0; i < 10; i++) {
+                ring.write(i, packet(i, 3000), 3000, 3000);
+            }
+            ring.write(10, packet(10, 9000), 9000, 9000);
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_MODE, "block",
+                    PktringSourceConnectorConfig.BLOCK_MAX_BYTES, "8192");
+            List<Integer> sizes = new ArrayList<>();
+            for (SourceRecord b : pollPackets(task, 6)) {
+                sizes.add(((Struct) b.value()).getArray("packets").size());
+            }
+            // two 3000-byte packets fit in 8192 bytes, a third does not; a bigger packet goes alone
+            assertEquals(List.of(2, 2, 2, 2, 2, 1), sizes);
+        }
+    }
+
+    @Test
     void snaplenCutsThePublishedBytesButKeepsTheWireLength() throws Exception {
         try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             ring.write(0, packet(0, 200), 200, 1500);
