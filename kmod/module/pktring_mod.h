@@ -27,8 +27,10 @@ struct pktring_ring {
 	struct list_head node;		/* in pktring_rings, under rtnl */
 	int minor;
 
-	void *mem;			/* vmalloc_user: ctl page + data */
+	void *mem;			/* vmap of pages: ctl page + data */
 	size_t mem_size;
+	struct page **pages;
+	unsigned long nr_pages;
 	struct pktring_ctl *ctl;
 	u8 *data;
 

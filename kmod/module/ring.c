@@ -3,8 +3,10 @@
  * The ring object: memory laid out as include/uapi/pktring.h says, its
  * identity, its reference count and its end.
  */
+#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/random.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/timekeeping.h>
@@ -49,6 +51,56 @@ static void pktring_check_abi(void)
 }
 
 /*
+ * Zeroed pages mapped with VM_USERMAP, which remap_vmalloc_range() needs to
+ * hand them to user space. Not vmalloc_user(): its GFP_KERNEL would invoke
+ * the OOM killer (and warn) for a ring of up to 1 GiB that does not fit, so
+ * the pages are allocated as the BPF ring buffer's are, failing quietly.
+ */
+static void *pktring_mem_alloc(struct pktring_ring *ring, size_t size)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+	unsigned long i, n = size >> PAGE_SHIFT;
+	struct page **pages;
+	void *mem;
+
+	if (n > totalram_pages())
+		return NULL;
+	pages = kvmalloc_array(n, sizeof(*pages), gfp);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (fatal_signal_pending(current))
+			goto err;
+		pages[i] = alloc_page(gfp | __GFP_ZERO);
+		if (!pages[i])
+			goto err;
+		cond_resched();
+	}
+	mem = vmap(pages, n, VM_MAP | VM_USERMAP, PAGE_KERNEL);
+	if (!mem)
+		goto err;
+	ring->pages = pages;
+	ring->nr_pages = n;
+	return mem;
+
+err:
+	while (i--)
+		__free_page(pages[i]);
+	kvfree(pages);
+	return NULL;
+}
+
+static void pktring_mem_free(struct pktring_ring *ring)
+{
+	unsigned long i;
+
+	vunmap(ring->mem);
+	for (i = 0; i < ring->nr_pages; i++)
+		__free_page(ring->pages[i]);
+	kvfree(ring->pages);
+}
+
+/*
  * A ring for netdev, in state INIT. size is the data area (a power of two,
  * checked by the caller); the memory is zeroed before it can be mapped.
  */
@@ -65,7 +117,7 @@ struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
 	if (!ring)
 		return NULL;
 	ring->mem_size = PAGE_SIZE + size;
-	ring->mem = vmalloc_user(ring->mem_size);
+	ring->mem = pktring_mem_alloc(ring, ring->mem_size);
 	if (!ring->mem) {
 		kfree(ring);
 		return NULL;
@@ -114,7 +166,7 @@ static void pktring_ring_release(struct kref *ref)
 		bpf_prog_destroy(ring->filter);
 	atomic_long_sub(ring->mem_size, &pktring_live_bytes);
 	atomic_dec(&pktring_live_rings);
-	vfree(ring->mem);
+	pktring_mem_free(ring);
 	kfree(ring);
 }
 
