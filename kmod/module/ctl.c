@@ -117,7 +117,8 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		err = linktype;
 		goto err_unlock;
 	}
-	if (pktring_find(a.ifname)) {
+	/* the ring is named after the interface, not an altname of it */
+	if (pktring_find(netdev->name)) {
 		err = -EEXIST;
 		goto err_unlock;
 	}
