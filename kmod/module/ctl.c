@@ -104,6 +104,16 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 	err = pktring_filter_create(&a, &filter);
 	if (err)
 		return err;
+	/* up to 1 GiB to allocate and zero: not under rtnl */
+	ring = pktring_ring_alloc(a.size, a.snaplen);
+	if (!ring) {
+		if (filter)
+			bpf_prog_destroy(filter);
+		return -ENOMEM;
+	}
+	ring->filter = filter;
+	ring->mode = a.mode;
+	ring->gid = gid;
 
 	rtnl_lock();
 	/* the caller's network namespace, as for AF_PACKET */
@@ -122,20 +132,10 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		err = -EEXIST;
 		goto err_unlock;
 	}
-	ring = pktring_ring_alloc(netdev, a.size, a.snaplen, linktype);
-	if (!ring) {
-		err = -ENOMEM;
-		goto err_unlock;
-	}
-	ring->filter = filter;
-	ring->mode = a.mode;
-	ring->gid = gid;
+	pktring_ring_set_source(ring, netdev, linktype);
 	err = pktring_dev_add(ring);
-	if (err) {
-		pktring_ring_put(ring);	/* frees the filter too */
-		rtnl_unlock();
-		return err;
-	}
+	if (err)
+		goto err_unlock;
 	dev_hold(netdev);
 	ring->netdev = netdev;
 	pktring_capture_start(ring);
@@ -145,8 +145,7 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 
 err_unlock:
 	rtnl_unlock();
-	if (filter)
-		bpf_prog_destroy(filter);
+	pktring_ring_put(ring);	/* frees the filter too */
 	return err;
 }
 

@@ -52,8 +52,9 @@ extern struct class pktring_class;
 extern dev_t pktring_devt;
 
 /* ring.c */
-struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
-					u64 size, u32 snaplen, int linktype);
+struct pktring_ring *pktring_ring_alloc(u64 size, u32 snaplen);
+void pktring_ring_set_source(struct pktring_ring *ring,
+			     const struct net_device *netdev, int linktype);
 void pktring_ring_get(struct pktring_ring *ring);
 void pktring_ring_put(struct pktring_ring *ring);
 void pktring_ring_end(struct pktring_ring *ring);

@@ -101,11 +101,11 @@ static void pktring_mem_free(struct pktring_ring *ring)
 }
 
 /*
- * A ring for netdev, in state INIT. size is the data area (a power of two,
- * checked by the caller); the memory is zeroed before it can be mapped.
+ * A ring in state INIT, its source not yet set. size is the data area (a
+ * power of two, checked by the caller); the memory is zeroed before it can
+ * be mapped. May take long for a big ring: called without rtnl.
  */
-struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
-					u64 size, u32 snaplen, int linktype)
+struct pktring_ring *pktring_ring_alloc(u64 size, u32 snaplen)
 {
 	struct pktring_ring *ring;
 	struct pktring_ctl *ctl;
@@ -142,11 +142,8 @@ struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
 	ctl->data_size = size;
 	ctl->epoch = epoch;
 	ctl->created_ns = ktime_get_real_ns();
-	ctl->linktype = linktype;
 	ctl->snaplen = snaplen;
-	ctl->ifindex = netdev->ifindex;
 	ctl->flags = PKTRING_WAIT_POLL;
-	strscpy(ctl->ifname, netdev->name, sizeof(ctl->ifname));
 	ctl->ring_index = 0;
 	ctl->ring_count = 1;
 	ctl->max_record = pktring_rec_len(snaplen);
@@ -156,6 +153,17 @@ struct pktring_ring *pktring_ring_alloc(struct net_device *netdev,
 	atomic_inc(&pktring_live_rings);
 	atomic_long_add(ring->mem_size, &pktring_live_bytes);
 	return ring;
+}
+
+/* The interface the ring captures, before it becomes visible. */
+void pktring_ring_set_source(struct pktring_ring *ring,
+			     const struct net_device *netdev, int linktype)
+{
+	struct pktring_ctl *ctl = ring->ctl;
+
+	ctl->linktype = linktype;
+	ctl->ifindex = netdev->ifindex;
+	strscpy(ctl->ifname, netdev->name, sizeof(ctl->ifname));
 }
 
 static void pktring_ring_release(struct kref *ref)
