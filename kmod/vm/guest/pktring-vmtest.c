@@ -8,6 +8,13 @@
  *            [--linger-ms MS]  (keep the mapping MS after the end)
  *                           an independent reader (pktring_ring.h R1-R5)
  *   pollwait DEV MS         poll(2) wakes when head moves
+ *   pollend DEV MS          poll(2) blocked on an idle ring wakes with
+ *                           POLLHUP when the ring is removed
+ *   vmas DEV                mremap cannot grow the mapping; split, moved
+ *                           and forked mappings stay readable until the
+ *                           ring is removed (the child outlives the parent's
+ *                           mapping; prints "parent-unmapped" when only the
+ *                           child maps the ring)
  *   udp DST PORT COUNT SIZE [PPS] [SRCPORT]
  *                           paced UDP sender (sizes cycle up to SIZE)
  *   pcapcmp A B             same packets (count, lengths, bytes)?
@@ -26,6 +33,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <setjmp.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -334,6 +342,120 @@ static int cmd_pollwait(const char *dev, long ms)
 	return 1;
 }
 
+/* One poll(2) of up to MS ms on an idle ring must end with POLLHUP. */
+static int cmd_pollend(const char *dev, long ms)
+{
+	struct pollfd pfd;
+	uint64_t t0;
+	size_t len;
+	int fd, n;
+	struct pktring_ctl *ctl = map_ring(dev, &fd, &len);
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	poll(&pfd, 1, 0);	/* consume a POLLIN for what came before */
+	printf("polling\n");
+	t0 = now_ms();
+	do {
+		n = poll(&pfd, 1, ms);
+	} while (n == 1 && !(pfd.revents & POLLHUP) && now_ms() - t0 < (uint64_t)ms);
+	printf("poll returned %d revents 0x%x after %llu ms, state %u\n", n,
+	       pfd.revents, (unsigned long long)(now_ms() - t0),
+	       PKTRING_LOAD_ACQUIRE(&ctl->state));
+	munmap(ctl, len);
+	close(fd);
+	return n == 1 && (pfd.revents & POLLHUP) ? 0 : 1;
+}
+
+static sigjmp_buf fault_jmp;
+static volatile uint8_t touched;
+
+static void on_fault(int sig)
+{
+	siglongjmp(fault_jmp, sig);
+}
+
+/* Read every page of [p, p + len); 0 when all of it is mapped. */
+static int touch(const volatile uint8_t *p, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t i;
+
+	signal(SIGSEGV, on_fault);
+	signal(SIGBUS, on_fault);
+	if (sigsetjmp(fault_jmp, 1))
+		return -1;
+	for (i = 0; i < len; i += pg)
+		touched = p[i];
+	return 0;
+}
+
+/*
+ * The mapping's life: mremap may not grow it; a split, a moved part and a
+ * fork each keep the ring, and the child still reads it after the parent
+ * unmapped and closed everything and the ring was removed.
+ */
+static int cmd_vmas(const char *dev)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd, status;
+	size_t len;
+	struct pktring_ctl *ctl = map_ring(dev, &fd, &len);
+	uint8_t *base = (uint8_t *)ctl, *moved, *p;
+	uint64_t t0;
+	pid_t pid;
+
+	/* VM_DONTEXPAND: growing in place or by moving is refused */
+	p = mremap(base, len, len + pg, 0);
+	expect_errno("mremap-grow", p != MAP_FAILED, errno, EFAULT);
+	p = mremap(base, len, len + pg, MREMAP_MAYMOVE);
+	expect_errno("mremap-grow-maymove", p != MAP_FAILED, errno, EFAULT);
+
+	/* split: unmap the second page, the rest stays mapped */
+	if (munmap(base + pg, pg))
+		die("munmap page of", dev);
+	/* move the tail (data pages 2..) elsewhere */
+	moved = mremap(base + 2 * pg, len - 2 * pg, len - 2 * pg,
+		       MREMAP_MAYMOVE);
+	if (moved == MAP_FAILED)
+		die("mremap move of", dev);
+	if (touch(base, pg) || touch(moved, len - 2 * pg)) {
+		printf("FAIL split/moved mapping not readable\n");
+		return 1;
+	}
+	printf("ok split-and-moved mappings readable\n");
+
+	pid = fork();
+	if (pid < 0)
+		die("fork", dev);
+	if (!pid) {
+		/* the child's copies of both pieces outlive the parent's */
+		t0 = now_ms();
+		while (PKTRING_LOAD_ACQUIRE(&ctl->state) != PKTRING_STATE_ENDED) {
+			if (now_ms() - t0 > 30000) {
+				printf("FAIL child: ring never ended\n");
+				_exit(1);
+			}
+			usleep(10000);
+		}
+		if (touch(base, pg) || touch(moved, len - 2 * pg) ||
+		    ctl->magic != PKTRING_MAGIC) {
+			printf("FAIL child: mapping unreadable after the end\n");
+			_exit(1);
+		}
+		printf("ok child reads the ended ring through its copies\n");
+		_exit(0);
+	}
+	munmap(base, pg);
+	munmap(moved, len - 2 * pg);
+	close(fd);
+	printf("parent-unmapped\n");
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		failures++;
+	return failures ? 1 : 0;
+}
+
 static int cmd_udp(int argc, char **argv)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
@@ -464,6 +586,10 @@ int main(int argc, char **argv)
 		return cmd_read(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "pollwait"))
 		return cmd_pollwait(argv[2], atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "pollend"))
+		return cmd_pollend(argv[2], atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "vmas"))
+		return cmd_vmas(argv[2]);
 	if (argc >= 6 && !strcmp(argv[1], "udp"))
 		return cmd_udp(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "pcapcmp"))

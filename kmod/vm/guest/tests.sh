@@ -214,6 +214,85 @@ t_many_readers() {
 	fi
 }
 
+# A reader blocked in poll(2) on an idle ring is woken with POLLHUP when
+# the ring is removed, and its wait queue outlives the removal.
+t_poll_end() {
+	$IP link add d1 type dummy
+	$IP link set d1 up
+	pktring-ctl add d1 --size 64K --snaplen 1500 >/dev/null ||
+		{ fail "poll-end: add"; return; }
+	pktring-vmtest pollend /dev/pktring/d1 20000 >$R/pollend.out &
+	p=$!
+	_n=0
+	until grep -q polling $R/pollend.out || [ $_n -gt 100 ]; do
+		_n=$((_n + 1))
+		sleep 0.1
+	done
+	sleep 1
+	pktring-ctl remove d1
+	waitpid $p 30
+	rc=$?
+	$IP link del d1
+	if [ $rc = 0 ]; then ok "poll-end $(tail -1 $R/pollend.out)"
+	else fail "poll-end: rc=$rc $(cat $R/pollend.out)"; fi
+}
+
+# mremap cannot grow a mapping; split, moved and forked mappings each hold
+# the ring: a child keeps reading it after the parent unmapped and the
+# ring was removed, and the memory is returned when the child exits.
+t_vmas() {
+	pktring-ctl add va --size 1M >/dev/null || { fail "vmas: add"; return; }
+	pktring-vmtest vmas /dev/pktring/va >$R/vmas.out &
+	p=$!
+	_n=0
+	until grep -q parent-unmapped $R/vmas.out || [ $_n -gt 200 ]; do
+		_n=$((_n + 1))
+		sleep 0.1
+	done
+	live_child=$(sysv live_rings)
+	pktring-ctl remove va
+	waitpid $p 60
+	rc=$?
+	cat $R/vmas.out
+	if [ $rc != 0 ] || grep -q FAIL $R/vmas.out; then
+		fail "vmas: rc=$rc $(grep FAIL $R/vmas.out | tr '\n' ';')"
+	elif [ "$live_child" != 1 ] || [ "$(sysv live_rings)" != 0 ] ||
+	     [ "$(sysv live_bytes)" != 0 ]; then
+		fail "vmas: memory not held by the child or not returned: $live_child -> $(sysv live_rings)/$(sysv live_bytes)"
+	else
+		ok "vmas mremap-grow refused, split/moved/forked mappings hold the ring, memory returned"
+	fi
+}
+
+# A ring larger than the machine's memory is refused with ENOMEM, quietly
+# (no allocation-failure splat on the console, no OOM kill); an interface's
+# alternative name finds its existing ring (EEXIST, no sysfs duplicate).
+t_limits() {
+	bad=""
+	if pktring-ctl add va --size 1G --snaplen 1500 2>$R/big.err; then
+		bad="$bad 1G-accepted"
+		pktring-ctl remove va
+	elif ! grep -q "Cannot allocate memory" $R/big.err; then
+		bad="$bad 1G:$(cat $R/big.err)"
+	fi
+	[ "$(sysv live_rings)" = 0 ] || bad="$bad live_rings:$(sysv live_rings)"
+	$IP link property add dev va altname va-alt || bad="$bad altname"
+	pktring-ctl add va --size 64K --snaplen 1500 >/dev/null || bad="$bad add"
+	if pktring-ctl add va-alt --size 64K --snaplen 1500 2>$R/alt.err; then
+		bad="$bad altname-accepted"
+		pktring-ctl remove va-alt
+	elif ! grep -q "File exists" $R/alt.err; then
+		bad="$bad altname:$(cat $R/alt.err)"
+	fi
+	pktring-ctl remove va
+	$IP link property del dev va altname va-alt
+	if [ -z "$bad" ]; then
+		ok "limits: 1G ring refused with ENOMEM, altname of a captured interface EEXIST"
+	else
+		fail "limits:$bad"
+	fi
+}
+
 # Filter and snap length as tcpdump applies them to the same traffic.
 t_filter() {
 	f='udp and dst port 5001'
@@ -397,8 +476,11 @@ fi
 t_capture capture-veth va 10.9.0.2
 t_capture capture-lo lo 127.0.0.1
 t_ctl
+t_limits
 t_poll
+t_poll_end
 t_refusals
+t_vmas
 t_many_readers
 t_filter
 t_java
