@@ -112,6 +112,7 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		return -ENOMEM;
 	}
 	ring->filter = filter;
+	ring->filter_len = a.filter_len;
 	ring->mode = a.mode;
 	ring->gid = gid;
 

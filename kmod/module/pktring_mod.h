@@ -40,6 +40,7 @@ struct pktring_ring {
 	struct net_device *netdev;	/* held while capturing */
 	struct packet_type pt;
 	struct bpf_prog *filter;	/* NULL: capture everything */
+	u32 filter_len;			/* classic instructions given */
 	bool capturing;
 
 	struct device *dev;		/* /dev/pktring/<iface>, sysfs */

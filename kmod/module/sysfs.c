@@ -118,7 +118,8 @@ static ssize_t filter_insns_show(struct device *dev,
 {
 	struct pktring_ring *ring = dev_get_drvdata(dev);
 
-	return sysfs_emit(buf, "%u\n", ring->filter ? ring->filter->len : 0);
+	/* not ring->filter->len: the kernel converted the program to eBPF */
+	return sysfs_emit(buf, "%u\n", ring->filter_len);
 }
 static DEVICE_ATTR_RO(filter_insns);
 
