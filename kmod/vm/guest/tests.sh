@@ -309,8 +309,12 @@ t_filter() {
 	info=$(pktring-vmtest pcapinfo $R/ringf.pcap)
 	seen=$(sysv va/counters/seen) captured=$(sysv va/counters/captured)
 	filtered=$(sysv va/counters/filtered) trunc=$(sysv va/counters/truncated)
-	echo "$info seen=$seen captured=$captured filtered=$filtered truncated=$trunc"
-	if ! grep -q "^0 packets dropped by kernel" $R/tdf.pcap.err; then
+	# the classic BPF program as libpcap compiles it for the interface
+	insns=$(sysv va/filter_insns) want=$(tcpdump -i va -d "$f" | grep -c '^(')
+	echo "$info seen=$seen captured=$captured filtered=$filtered truncated=$trunc filter_insns=$insns (tcpdump -d: $want)"
+	if [ "$insns" != "$want" ]; then
+		fail "filter-snaplen: filter_insns=$insns, tcpdump -d compiles $want"
+	elif ! grep -q "^0 packets dropped by kernel" $R/tdf.pcap.err; then
 		fail "filter-snaplen: the reference (tcpdump) dropped packets"
 	elif ! pktring-vmtest pcapcmp $R/tdf.pcap $R/ringf.pcap; then
 		fail "filter-snaplen: differs from tcpdump -s 100 '$f'"
