@@ -244,12 +244,8 @@ public final class ConnectorBenchmark {
         task.stop();
 
         AvroConverter<Object> avro = new AvroConverter<>();
-        Map<String, Object> cfg = new HashMap<>();
-        cfg.put("apicurio.registry.url", ConnectStack.REGISTRY_CORE_URL);
-        cfg.put("apicurio.registry.auto-register", "true");
-        cfg.put("apicurio.registry.as-confluent", "true");
-        cfg.put("apicurio.registry.use-id", "contentId");
-        cfg.put("apicurio.registry.headers.enabled", "false");
+        Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig()); // as the worker's
+        ConnectStack.registerValueSchema("bench-avro", PacketSchemas.PACKET);
         avro.configure(cfg, false);
         byte[] value = null;
         t0 = System.nanoTime();

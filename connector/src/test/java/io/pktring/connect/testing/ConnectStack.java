@@ -29,6 +29,9 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.apicurio.registry.utils.converter.avro.AvroData;
+import io.apicurio.registry.utils.converter.avro.AvroDataConfig;
+import io.pktring.connect.PacketSchemas;
 import io.pktring.connect.PktringSourceConnector;
 
 /**
@@ -71,6 +74,50 @@ public final class ConnectStack implements AutoCloseable {
         return shared;
     }
 
+    /**
+     * The worker's value converter settings (without the "value.converter." prefix); the
+     * benchmark configures its standalone converter with them. As a production deployment: the
+     * value schema is registered before the connector starts ({@link #registerValueSchema}) and
+     * the converter only looks up the latest version. With auto-register=true Apicurio 2.6
+     * renders the Avro schema to JSON and hashes that text for every record
+     * (DefaultSchemaResolver.getSchemaFromRegistry), about 6x the cost of the lookup: see
+     * connector/bench/README.md. config/local keeps auto-register (its registry starts empty).
+     */
+    public static Map<String, String> valueConverterConfig() {
+        Map<String, String> c = new HashMap<>();
+        c.put("apicurio.registry.url", REGISTRY_CORE_URL);
+        c.put("apicurio.registry.auto-register", "false");
+        c.put("apicurio.registry.find-latest", "true");
+        c.put("apicurio.registry.as-confluent", "true");
+        c.put("apicurio.registry.use-id", "contentId");
+        c.put("apicurio.registry.headers.enabled", "false");
+        return c;
+    }
+
+    /**
+     * Registers the Avro schema the converter derives from {@code connectSchema} as the value
+     * schema of {@code topic} (artifact "TOPIC-value" of the default group, the converter's
+     * TopicIdStrategy), or finds it registered already. The same schema as the shipped
+     * src/main/avro files (AvroSchemaFilesTest keeps them equal).
+     */
+    public static void registerValueSchema(String topic, org.apache.kafka.connect.data.Schema connectSchema) {
+        String avsc = new AvroData(new AvroDataConfig(Map.of())).fromConnectSchema(connectSchema).toString();
+        URI uri = URI.create(REGISTRY_CORE_URL + "/groups/default/artifacts?ifExists=RETURN_OR_UPDATE");
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header("X-Registry-ArtifactId", topic + "-value")
+                    .header("X-Registry-ArtifactType", "AVRO")
+                    .POST(HttpRequest.BodyPublishers.ofString(avsc)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("registering " + topic + "-value at " + uri + " answered "
+                        + r.statusCode() + ": " + r.body());
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("registering " + topic + "-value at " + uri + ": " + e, e);
+        }
+    }
+
     /** Starts a broker and one worker; exactlyOnce turns on exactly.once.source.support. */
     public static ConnectStack start(String name, boolean exactlyOnce) {
         return start(name, exactlyOnce, Map.of());
@@ -85,11 +132,7 @@ public final class ConnectStack implements AutoCloseable {
         worker.put("offset.flush.interval.ms", "500");
         worker.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         worker.put("value.converter", "io.apicurio.registry.utils.converter.AvroConverter");
-        worker.put("value.converter.apicurio.registry.url", REGISTRY_CORE_URL);
-        worker.put("value.converter.apicurio.registry.auto-register", "true");
-        worker.put("value.converter.apicurio.registry.as-confluent", "true");
-        worker.put("value.converter.apicurio.registry.use-id", "contentId");
-        worker.put("value.converter.apicurio.registry.headers.enabled", "false");
+        valueConverterConfig().forEach((k, v) -> worker.put("value.converter." + k, v));
         if (exactlyOnce) {
             worker.put("exactly.once.source.support", "enabled");
         }
@@ -123,7 +166,10 @@ public final class ConnectStack implements AutoCloseable {
         }
     }
 
-    /** A connector config: the plugin, the rings, the topic, plus key/value pairs. */
+    /**
+     * A connector config: the plugin, the rings, the topic, plus key/value pairs. Registers the
+     * topic's value schema for the record.mode (the worker's converter does not register).
+     */
     public static Map<String, String> connectorConfig(String ringPaths, String topic, String... extra) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", PktringSourceConnector.class.getName());
@@ -134,6 +180,7 @@ public final class ConnectStack implements AutoCloseable {
         for (int i = 0; i < extra.length; i += 2) {
             c.put(extra[i], extra[i + 1]);
         }
+        registerValueSchema(topic, "block".equals(c.get("record.mode")) ? PacketSchemas.PACKET_BLOCK : PacketSchemas.PACKET);
         return c;
     }
 

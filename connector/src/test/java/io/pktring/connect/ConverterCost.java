@@ -1,0 +1,119 @@
+package io.pktring.connect;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
+
+import io.apicurio.registry.utils.converter.AvroConverter;
+import io.pktring.connect.testing.ConnectStack;
+
+/**
+ * Time per record of the worker's value converter (Apicurio's AvroConverter, configured like
+ * ConnectStack's worker) on the connector's real records: a ring of UDP frames read through
+ * {@link PktringSourceTask#poll}, then {@code fromConnectData} on each record, several passes.
+ * Not a test and asserts nothing: a measuring aid for the benchmark's "Avro" column.
+ *
+ * <pre>
+ *   scripts/stack.sh start registry
+ *   java -cp connector/target/test-classes:connector/target/classes:$(cat connector/target/bench-classpath.txt) \
+ *       io.pktring.connect.ConverterCost [packets] [size] [passes]
+ * </pre>
+ *
+ * Extra converter settings: -Dconverter.KEY=VALUE (e.g. -Dconverter.apicurio.registry.check-period-ms=0).
+ */
+public final class ConverterCost {
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int size = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int passes = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp"),
+                "pktring-convcost");
+        try {
+            Path ring = dir.resolve("ring");
+            ConnectorBenchmark.fill(ring, size, n);
+            List<SourceRecord> records = poll(ring, n);
+
+            Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig());
+            System.getProperties().forEach((k, v) -> {
+                if (k.toString().startsWith("converter.")) {
+                    cfg.put(k.toString().substring("converter.".length()), v.toString());
+                }
+            });
+            ConnectStack.registerValueSchema("converter-cost", PacketSchemas.PACKET);
+            System.out.println("converter settings: " + cfg);
+            AvroConverter<Object> avro = new AvroConverter<>();
+            avro.configure(cfg, false);
+            long bytes = 0;
+            for (int p = 0; p < passes; p++) {
+                long t0 = System.nanoTime();
+                for (SourceRecord r : records) {
+                    bytes += avro.fromConnectData("converter-cost", new RecordHeaders(), r.valueSchema(), r.value()).length;
+                }
+                double ns = (System.nanoTime() - t0) / (double) records.size();
+                System.out.printf("pass %d: %d records of %d-byte packets, %.0f ns per record%n", p, records.size(), size, ns);
+            }
+            System.out.println("(" + bytes + " bytes written)");
+            avro.close();
+        } finally {
+            ConnectorBenchmark.delete(dir);
+        }
+    }
+
+    /** The connector's records for the whole ring, as the worker receives them. */
+    static List<SourceRecord> poll(Path ring, int n) throws Exception {
+        PktringSourceTask task = new PktringSourceTask();
+        Map<String, String> props = Map.of("name", "converter-cost", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
+                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return props;
+            }
+
+            @Override
+            public PluginMetrics pluginMetrics() {
+                return null;
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return new OffsetStorageReader() {
+                    @Override
+                    public <T> Map<String, Object> offset(Map<String, T> partition) {
+                        return null;
+                    }
+
+                    @Override
+                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
+                        return Map.of();
+                    }
+                };
+            }
+        });
+        task.start(props);
+        List<SourceRecord> records = new ArrayList<>(n);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (records.size() < n && System.nanoTime() < deadline) {
+            List<SourceRecord> batch = task.poll();
+            if (batch != null) {
+                records.addAll(batch);
+            }
+        }
+        task.stop();
+        if (records.size() < n) {
+            throw new IllegalStateException("read only " + records.size() + " of " + n + " packets from " + ring);
+        }
+        return records;
+    }
+}
