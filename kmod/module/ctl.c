@@ -129,7 +129,8 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		goto err_unlock;
 	}
 	/* the ring is named after the interface, not an altname of it */
-	if (pktring_find(netdev->name)) {
+	if (pktring_find(netdev->name) ||
+	    pktring_sysfs_name_taken(netdev->name)) {
 		err = -EEXIST;
 		goto err_unlock;
 	}

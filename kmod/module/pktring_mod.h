@@ -84,6 +84,7 @@ extern struct notifier_block pktring_netdev_notifier;
 
 /* sysfs.c */
 void pktring_sysfs_check(void);
+bool pktring_sysfs_name_taken(const char *name);
 extern const struct attribute_group *pktring_ring_groups[];
 extern const struct attribute_group *pktring_class_groups[];
 

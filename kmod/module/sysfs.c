@@ -177,6 +177,17 @@ static struct attribute *pktring_class_attrs[] = {
 	NULL
 };
 
+/* A ring may not take the name of a class attribute: same directory. */
+bool pktring_sysfs_name_taken(const char *name)
+{
+	struct attribute **attr;
+
+	for (attr = pktring_class_attrs; *attr; attr++)
+		if (!strcmp((*attr)->name, name))
+			return true;
+	return false;
+}
+
 static const struct attribute_group pktring_class_group = {
 	.attrs = pktring_class_attrs,
 };

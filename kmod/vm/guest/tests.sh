@@ -286,8 +286,18 @@ t_limits() {
 	fi
 	pktring-ctl remove va
 	$IP link property del dev va altname va-alt
+	# an interface named like a file of /sys/class/pktring/
+	$IP link add live_rings type dummy
+	if pktring-ctl add live_rings --size 64K --snaplen 1500 2>$R/cls.err; then
+		bad="$bad class-attr-name-accepted"
+		pktring-ctl remove live_rings
+	elif ! grep -q "File exists" $R/cls.err; then
+		bad="$bad class-attr-name:$(cat $R/cls.err)"
+	fi
+	[ "$(sysv live_rings)" = 0 ] || bad="$bad live_rings-file:$(sysv live_rings)"
+	$IP link del live_rings
 	if [ -z "$bad" ]; then
-		ok "limits: 1G ring refused with ENOMEM, altname of a captured interface EEXIST"
+		ok "limits: 1G ring refused with ENOMEM; altname of a captured interface, interface named live_rings: EEXIST"
 	else
 		fail "limits:$bad"
 	fi
