@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -16,15 +15,13 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 import io.apicurio.registry.utils.converter.AvroConverter;
 import io.pktring.connect.ring.PacketRecord;
 import io.pktring.connect.ring.Ring;
 import io.pktring.connect.ring.RingReader;
+import io.pktring.connect.testing.FixedOffsetTaskContext;
 import io.pktring.connect.testing.ConnectStack;
 import io.pktring.connect.testing.TestRing;
 
@@ -205,32 +202,7 @@ public final class ConnectorBenchmark {
         PktringSourceTask task = new PktringSourceTask();
         Map<String, String> props = Map.of("name", "bench-stages", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
                 PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return props;
-            }
-
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return null;
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return new OffsetStorageReader() {
-                    @Override
-                    public <T> Map<String, Object> offset(Map<String, T> partition) {
-                        return null;
-                    }
-
-                    @Override
-                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-                        return Map.of();
-                    }
-                };
-            }
-        });
+        task.initialize(new FixedOffsetTaskContext(props, null));
         task.start(props);
         List<SourceRecord> records = new ArrayList<>(m);
         long t0 = System.nanoTime();

@@ -3,18 +3,15 @@ package io.pktring.connect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 import io.apicurio.registry.utils.converter.AvroConverter;
+import io.pktring.connect.testing.FixedOffsetTaskContext;
 import io.pktring.connect.testing.ConnectStack;
 
 /**
@@ -75,32 +72,7 @@ public final class ConverterCost {
         PktringSourceTask task = new PktringSourceTask();
         Map<String, String> props = Map.of("name", "converter-cost", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
                 PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return props;
-            }
-
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return null;
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return new OffsetStorageReader() {
-                    @Override
-                    public <T> Map<String, Object> offset(Map<String, T> partition) {
-                        return null;
-                    }
-
-                    @Override
-                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-                        return Map.of();
-                    }
-                };
-            }
-        });
+        task.initialize(new FixedOffsetTaskContext(props, null));
         task.start(props);
         List<SourceRecord> records = new ArrayList<>(n);
         long deadline = System.nanoTime() + 60_000_000_000L;
