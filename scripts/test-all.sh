@@ -14,13 +14,15 @@ passed=0
 failed=0
 failures=()
 
+# stage NAME MINUTES COMMAND...: a stage that hangs is killed after MINUTES, so
+# a stuck test fails the run instead of eating CI's time.
 stage() {
-	local name=$1
-	shift
+	local name=$1 minutes=$2
+	shift 2
 	echo
 	echo "==> $name"
 	local t0=$SECONDS
-	if "$@"; then
+	if timeout -k 30 "${minutes}m" "$@"; then
 		passed=$((passed + 1))
 		echo "<== $name: ok ($((SECONDS - t0)) s)"
 	else
@@ -32,13 +34,13 @@ stage() {
 
 scripts/install-deps.sh || exit 1
 
-stage "build C tools" make -C kmod
-stage "build connector" mvn -B -q package -DskipTests
-stage "ring tests (user space)" make -C kmod test
-stage "kernel module tests (QEMU)" kmod/vm/run-tests.sh
-stage "schema registry" scripts/stack.sh start registry
-stage "connector tests" mvn -B verify
-stage "end-to-end tests" tests/run.sh
+stage "build C tools" 5 make -C kmod
+stage "build connector" 15 mvn -B -q package -DskipTests
+stage "ring tests (user space)" 10 make -C kmod test
+stage "kernel module tests (QEMU)" 20 kmod/vm/run-tests.sh
+stage "schema registry" 5 scripts/stack.sh start registry
+stage "connector tests" 25 mvn -B verify
+stage "end-to-end tests" 15 tests/run.sh
 scripts/stack.sh stop >/dev/null 2>&1 || true
 
 echo

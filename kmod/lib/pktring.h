@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #define PKTRING_LOAD_ACQUIRE(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
@@ -134,5 +135,8 @@ const char *pktring_state_name(uint32_t state);
 uint64_t pktring_now_ns(int clock);
 /* "64M", "4k", "1G", "4096" -> bytes; -1 on error */
 int pktring_parse_size(const char *s, uint64_t *out);
+/* Set pktring_stop on SIGINT or SIGTERM: the tools' clean-shutdown flag. */
+extern volatile sig_atomic_t pktring_stop;
+void pktring_stop_on_signals(void);
 
 #endif /* PKTRING_LIB_H */

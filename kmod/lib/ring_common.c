@@ -3,6 +3,7 @@
 #include "pktring.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -156,4 +157,18 @@ int pktring_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+volatile sig_atomic_t pktring_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	pktring_stop = 1;
+}
+
+void pktring_stop_on_signals(void)
+{
+	signal(SIGINT, on_stop_signal);
+	signal(SIGTERM, on_stop_signal);
 }

@@ -28,7 +28,7 @@ expect_error() {
 	local name=$1 msg=$2 tool rc
 	shift 2
 	for tool in "$@"; do
-		timeout 10 "$T/$tool" -r "$ring" >/dev/null 2>"$WORK/err" </dev/null
+		timeout -k 5 10 "$T/$tool" -r "$ring" >/dev/null 2>"$WORK/err" </dev/null
 		rc=$?
 		if ((rc == 1)) && grep -qF -- "$msg" "$WORK/err" && grep -qF -- "$ring" "$WORK/err" &&
 			sanitizer_clean "$WORK/err"; then

@@ -6,7 +6,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 secs=${LAPPING_SECONDS:-10}
-timeout $((secs + 30)) "$HA/lapping_torture" "$WORK/lap" "$secs" 64k >"$WORK/out" 2>"$WORK/err"
+timeout -k 5 $((secs + 30)) "$HA/lapping_torture" "$WORK/lap" "$secs" 64k >"$WORK/out" 2>"$WORK/err"
 rc=$?
 cat "$WORK/out"
 laps=$(sed -n 's/^writer: .*(\([0-9]*\) laps)$/\1/p' "$WORK/out")
@@ -16,7 +16,7 @@ check "lapping: three readers, zero torn, reported loss == sequence gap, sanitiz
 
 # The control experiment: the same readers without R4 see torn copies, so
 # the checksums above would have caught a missing or misplaced barrier.
-timeout 30 "$HA/lapping_torture" --skip-r4 "$WORK/lap" 4 64k >"$WORK/control" 2>"$WORK/err"
+timeout -k 5 30 "$HA/lapping_torture" --skip-r4 "$WORK/lap" 4 64k >"$WORK/control" 2>"$WORK/err"
 cat "$WORK/control"
 check "lapping: control: readers skipping R4 do see torn copies ($(grep -c 'as expected' "$WORK/control") of 3)" \
 	eval 'grep -q "as expected" "$WORK/control" && sanitizer_clean "$WORK/err"'

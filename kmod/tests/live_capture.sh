@@ -91,11 +91,11 @@ kill -TERM $pids
 for p in $pids; do wait "$p"; done 2>/dev/null
 pids=""
 
-timeout 10 "$T/pktring-dump" -r "$WORK/all" -w "$WORK/all.pcap" 2>"$WORK/dump-all.err"
+timeout -k 5 10 "$T/pktring-dump" -r "$WORK/all" -w "$WORK/all.pcap" 2>"$WORK/dump-all.err"
 wait $follower
 check "live capture: a reader following the live ring got the same packets, none lost" \
 	eval 'cmp -s "$WORK/follow.pcap" "$WORK/all.pcap" && grep -q "lost 0," "$WORK/dump-follow.err"'
-timeout 10 "$T/pktring-dump" -r "$WORK/udp" -w "$WORK/udp.pcap" 2>"$WORK/dump-udp.err"
+timeout -k 5 10 "$T/pktring-dump" -r "$WORK/udp" -w "$WORK/udp.pcap" 2>"$WORK/dump-udp.err"
 check "live capture: capd and dump clean (no sanitizer report)" \
 	sanitizer_clean "$WORK"/capd-*.err "$WORK"/dump-*.err
 

@@ -20,7 +20,7 @@ replay=$!
 wait_file "$ring"
 pids=""
 for k in 1 2 3; do
-	timeout 30 "$T/pktring-dump" -r "$ring" -w "$WORK/d$k.pcap" 2>"$WORK/d$k.err" &
+	timeout -k 5 30 "$T/pktring-dump" -r "$ring" -w "$WORK/d$k.pcap" 2>"$WORK/d$k.err" &
 	pids+=" $!"
 done
 wait $replay
@@ -71,7 +71,7 @@ state=$("$T/pktring-stat" --json -r "$WORK/live" | jq -r .state)
 check "many readers: replay --hold ends the ring on SIGTERM ($state)" test "$state" = ended
 
 # an idle reader wakes within a millisecond of a new packet (futex)
-timeout 30 "$HA/wake_latency" "$WORK/latency" >"$WORK/latency.out" 2>"$WORK/latency.err"
+timeout -k 5 30 "$HA/wake_latency" "$WORK/latency" >"$WORK/latency.out" 2>"$WORK/latency.err"
 rc=$?
 check "many readers: $(cat "$WORK/latency.out") (want median < 1 ms, p90 < 2 ms)" \
 	eval '((rc == 0)) && sanitizer_clean "$WORK/latency.err"'

@@ -101,7 +101,7 @@ check "replay: all of it sanitizer clean" sanitizer_clean "$WORK"/*.err
 rp=$!
 wait_file "$ring"
 sleep 0.2
-timeout -s INT 1.6 "$T/pktring-stat" -r "$ring" --json --watch 0.5 >"$WORK/watch.json" 2>"$WORK/watch.err"
+timeout -k 5 -s INT 1.6 "$T/pktring-stat" -r "$ring" --json --watch 0.5 >"$WORK/watch.json" 2>"$WORK/watch.err"
 kill -TERM $rp
 wait $rp
 lines=$(wc -l <"$WORK/watch.json")

@@ -31,14 +31,6 @@
 #define BLOCK_TIMEOUT_MS 2		/* a partly filled block is handed over */
 #define STATS_EVERY_NS	200000000ull	/* PACKET_STATISTICS -> counters */
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -252,14 +244,13 @@ int main(int argc, char **argv)
 		pktring_writer_close(&cd.w, 1);
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	pktring_stop_on_signals();
 	if (!quiet)
 		fprintf(stderr, "pktring-capd: capturing %s into %s (epoch 0x%016llx)%s%s\n",
 			ifname, cd.w.path, (unsigned long long)cd.w.ctl->epoch,
 			filter ? ", filter: " : "", filter ? filter : "");
 
-	while (!stop) {
+	while (!pktring_stop) {
 		struct tpacket_block_desc *bd = (void *)(map + (size_t)blk * BLOCK_SIZE);
 		uint64_t now;
 

@@ -14,14 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -131,12 +123,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-dump: %s: %s\n", out, pcap_geterr(dead));
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	pktring_stop_on_signals();
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = pktring_now_ns(CLOCK_MONOTONIC);
-	while (!stop && (!count || packets < count)) {
+	while (!pktring_stop && (!count || packets < count)) {
 		enum pktring_next n;
 		struct pcap_pkthdr ph;
 
@@ -182,7 +173,7 @@ int main(int argc, char **argv)
 		packets++;
 		bytes += r.hdr.caplen;
 	}
-	if (stop)
+	if (pktring_stop)
 		why = "signal";
 	else if (count && packets >= count)
 		why = "count reached";

@@ -14,14 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -61,7 +53,7 @@ static void sleep_until(struct replay *rp, uint64_t due)
 	if (due <= now)
 		return;
 	pktring_writer_flush(&rp->w);	/* readers must not wait for us */
-	while (!stop && (now = pktring_now_ns(CLOCK_MONOTONIC)) < due) {
+	while (!pktring_stop && (now = pktring_now_ns(CLOCK_MONOTONIC)) < due) {
 		uint64_t d = due - now;
 
 		if (d > 100000000)
@@ -108,7 +100,7 @@ static int replay_file(struct replay *rp, const char *file)
 		pcap_close(p);
 		return -1;
 	}
-	while (!stop && (rc = pcap_next_ex(p, &ph, &bytes)) == 1) {
+	while (!pktring_stop && (rc = pcap_next_ex(p, &ph, &bytes)) == 1) {
 		struct pktring_rec meta = { 0 };
 		__int128 ts = ph->ts.tv_sec;
 		uint64_t ts_ns;
@@ -139,7 +131,7 @@ static int replay_file(struct replay *rp, const char *file)
 		rp->packets++;
 		rp->bytes += ph->caplen;
 	}
-	if (!stop && rc == PCAP_ERROR) {
+	if (!pktring_stop && rc == PCAP_ERROR) {
 		fprintf(stderr, "pktring-replay: %s: %s\n", file, pcap_geterr(p));
 		pcap_close(p);
 		return -1;
@@ -262,13 +254,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	pktring_stop_on_signals();
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = pktring_now_ns(CLOCK_MONOTONIC);
-	for (l = 0; !stop && !failed && (loops == 0 || l < loops); l++) {
-		for (i = optind; !stop && !failed && i < argc; i++) {
+	for (l = 0; !pktring_stop && !failed && (loops == 0 || l < loops); l++) {
+		for (i = optind; !pktring_stop && !failed && i < argc; i++) {
 			rp.start_ns = pktring_now_ns(CLOCK_MONOTONIC);
 			rp.have_first = 0;
 			if (rp.rate)	/* keep the rate across files */
@@ -285,7 +276,7 @@ int main(int argc, char **argv)
 			(unsigned long long)rp.w.ctl->epoch,
 			(unsigned long long)rp.w.ctl->head, dt / 1e9,
 			dt ? rp.packets * 1e9 / dt : 0, dt ? rp.bytes * 1e9 / dt : 0);
-	while (hold && !stop && !failed)
+	while (hold && !pktring_stop && !failed)
 		pause();
 	pktring_writer_close(&rp.w, 1);
 	return failed ? 1 : 0;

@@ -9,14 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -169,15 +161,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-stat: %s\n", r.err);
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	pktring_stop_on_signals();
 	take(r.ctl, &a);
 	if (!watch) {
 		(json ? print_json : print_text)(r.path, &a, NULL);
 		pktring_reader_close(&r);
 		return 0;
 	}
-	while (!stop) {
+	while (!pktring_stop) {
 		struct timespec ts = { (time_t)watch, (long)((watch - (time_t)watch) * 1e9) };
 
 		if (first) {
@@ -185,7 +176,7 @@ int main(int argc, char **argv)
 			first = 0;
 		}
 		nanosleep(&ts, NULL);
-		if (stop)
+		if (pktring_stop)
 			break;
 		take(r.ctl, &b);
 		if (!json)
