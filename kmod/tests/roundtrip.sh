@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Round trip: every test capture, replayed into a ring and dumped back,
-# gives the packets libpcap reads from the original (bytes, lengths,
+# Round trip: every test capture (tests/testdata.sh), replayed into a ring
+# and dumped back, gives the packets libpcap reads from the original (bytes, lengths,
 # nanosecond timestamps). A file libpcap rejects gives an error naming it,
 # a non-zero exit, and a ring that still opens and is ended.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ring=$WORK/ring
-# libpcap reads every shipped capture, so add files it rejects, made from
-# a real one: cut in the middle of a packet (read error after some
-# packets), cut inside the file header, and not a capture at all.
-src="$PCAPS/HSRP_failover.pcap"
+need_corpus udp.pcap
+# Every capture of every corpus directory, and the files libpcap refuses:
+# the corpus's own (invalid/: truncated, not a capture) and one cut inside
+# the file header, made here from a real capture.
 mkdir -p "$WORK/bad"
-head -c $(($(stat -c %s "$src") - 10)) "$src" >"$WORK/bad/cut-mid-packet.pcap"
-head -c 12 "$src" >"$WORK/bad/cut-header.pcap"
-printf 'this is not a capture file\n' >"$WORK/bad/text.pcap"
+head -c 12 "$CORPUS/udp.pcap" >"$WORK/bad/cut-header.pcap"
+files=()
+for d in "${PCAP_DIRS[@]}"; do files+=("$d"/*); done
 ok=0 bad=0 rejected=0 partial=0 unrep=0
-for f in "$PCAPS"/* "$WORK"/bad/*; do
+for f in "${files[@]}" "$CORPUS"/invalid/* "$WORK"/bad/*; do
+	[[ -f $f ]] || continue	# the corpus's invalid/ itself
 	name=$(basename "$f")
 	"$T/pktring-replay" -q -r "$ring" -s 4M "$f" 2>"$WORK/replay.err"
 	rc=$?
