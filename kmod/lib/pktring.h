@@ -135,6 +135,9 @@ const char *pktring_state_name(uint32_t state);
 uint64_t pktring_now_ns(int clock);
 /* "64M", "4k", "1G", "4096" -> bytes; -1 on error */
 int pktring_parse_size(const char *s, uint64_t *out);
+/* The most bytes of one packet libpcap returns for link type DLT_* dlt:
+ * the bound a ring needs per packet, whatever a file's header claims. */
+uint32_t pktring_max_caplen(int dlt);
 /* Set pktring_stop on SIGINT or SIGTERM: the tools' clean-shutdown flag. */
 extern volatile sig_atomic_t pktring_stop;
 void pktring_stop_on_signals(void);

@@ -14,6 +14,22 @@ need_corpus udp.pcap
 # the file header, made here from a real capture.
 mkdir -p "$WORK/bad"
 head -c 12 "$CORPUS/udp.pcap" >"$WORK/bad/cut-header.pcap"
+# header FILE OFFSET: a 32-bit field of the header of a classic pcap in this
+# machine's byte order (as the corpus's are); nothing for other files
+header() {
+	[[ $(od -An -tx4 -N4 "$1" | tr -d ' ') == a1b2c3d4 || $(od -An -tx4 -N4 "$1" | tr -d ' ') == a1b23c4d ]] &&
+		od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '
+}
+# check_ring_identity FILE: the ring's snap length is the file's, bounded by
+# the 262144 bytes a packet libpcap returns at most (0: no limit); prints why not
+check_ring_identity() {
+	local hdr_snap ring_snap want
+	hdr_snap=$(header "$1" 16) || return 0
+	ring_snap=$("$T/pktring-stat" --json -r "$ring" | jq .snaplen)
+	want=$hdr_snap
+	((want == 0 || want > 262144)) && want=262144
+	((ring_snap == want)) || echo "ring snaplen $ring_snap, want $want (header $hdr_snap)"
+}
 files=()
 for d in "${PCAP_DIRS[@]}"; do files+=("$d"/*); done
 ok=0 bad=0 rejected=0 partial=0 unrep=0
@@ -42,6 +58,7 @@ for f in "${files[@]}" "$CORPUS"/invalid/* "$WORK"/bad/*; do
 		partial=$((partial + 1))
 	else
 		((rc == 0 && drc == 0 && crc == 0)) || why="rc $rc/$drc: $(tail -1 "$WORK/cmp.out") $(cat "$WORK/replay.err")"
+		[[ -z $why ]] && why=$(check_ring_identity "$f")
 	fi
 	# packets whose time a ring cannot hold: skipped and reported, exactly
 	n=$(sed -n 's/^unrepresentable=\([0-9]*\).*/\1/p' "$WORK/cmp.out")

@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"                      SIGINT/SIGTERM (alias --keep-open)\n"
 		"  -q, --quiet         no summary line\n"
 		"  -h, --help          this text\n\n"
-		"The ring's link type and snap length are the files'. Timestamps are\n"
+		"The ring's link type and snap length are the files' (the snap length\n"
+		"bounded by libpcap's 262144 bytes a packet). Timestamps are\n"
 		"kept at the files' precision (nanoseconds). Exit status is non-zero when\n"
 		"a file cannot be read; the ring then holds what was written and is ended.\n");
 }
@@ -144,6 +145,7 @@ static int replay_file(struct replay *rp, const char *file)
 static int survey(char **files, int n, int *linktype, uint32_t *snaplen)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
+	uint32_t bound;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -161,8 +163,13 @@ static int survey(char **files, int n, int *linktype, uint32_t *snaplen)
 			return -1;
 		}
 		*linktype = pcap_datalink(p);
-		if ((uint32_t)pcap_snapshot(p) > *snaplen)
-			*snaplen = pcap_snapshot(p);
+		bound = pktring_max_caplen(*linktype);
+		/* libpcap returns at most bound bytes a packet, whatever the
+		 * header claims (some files say 1.7 GB); 0 means no limit */
+		if (pcap_snapshot(p) > 0 && (uint32_t)pcap_snapshot(p) < bound)
+			bound = pcap_snapshot(p);
+		if (bound > *snaplen)
+			*snaplen = bound;
 		pcap_close(p);
 	}
 	return 0;
