@@ -117,9 +117,17 @@ int pktring_input_ts(const struct pktring_input *in,
 {
 	__int128 sec = h->ts.tv_sec, frac = h->ts.tv_usec;
 
-	/* classic pcap's seconds are unsigned 32-bit; libpcap sign-extends them */
-	if (in->frac_ns && sec < 0)
-		sec += (__int128)1 << 32;
+	if (in->frac_ns) {
+		/*
+		 * Classic pcap: both fields are unsigned 32-bit in the file;
+		 * libpcap sign-extends them (and scales a microsecond fraction
+		 * after that), so add back what the sign took.
+		 */
+		if (sec < 0)
+			sec += (__int128)1 << 32;
+		if (frac < 0)
+			frac += (__int128)in->frac_ns << 32;
+	}
 	sec = sec * 1000000000 + frac;
 	if (sec < 0 || sec > (__int128)UINT64_MAX)
 		return -1;
