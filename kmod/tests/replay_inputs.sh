@@ -55,6 +55,10 @@ untouched "empty standard input" "-:" -
 untouched "a file cut inside its first packet" "first-packet-cut.pcap: truncated" "$WORK/first-packet-cut.pcap"
 untouched "a good file, then a missing one" "$WORK/none.pcap" "$a" "$WORK/none.pcap"
 untouched "files of different link types" "link type" "$a" "$CORPUS/tun-raw.pcap"
+# LINKTYPE 65000 (little-endian at offset 20): libpcap reads it, cannot write it
+cp "$a" "$WORK/lt65000.pcap"
+printf '\xe8\xfd' | dd of="$WORK/lt65000.pcap" bs=1 seek=20 conv=notrunc status=none
+untouched "a link type libpcap cannot write (65000)" "cannot be written to a pcap file" "$WORK/lt65000.pcap"
 STDIN_FROM=$a untouched "standard input named twice" "named twice" - -
 untouched "--loop over a pipe" "--loop needs regular files" --loop 2 <(cat "$a")
 untouched "--append of a missing file" "No such file" --append "$WORK/none.pcap"

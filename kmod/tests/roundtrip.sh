@@ -20,15 +20,18 @@ header() {
 	[[ $(od -An -tx4 -N4 "$1" | tr -d ' ') == a1b2c3d4 || $(od -An -tx4 -N4 "$1" | tr -d ' ') == a1b23c4d ]] &&
 		od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '
 }
-# check_ring_identity FILE: the ring's snap length is the file's, bounded by
+# check_ring_identity FILE: the ring's link type is the LINKTYPE the file's
+# header holds (not libpcap's DLT); its snap length is the file's, bounded by
 # the 262144 bytes a packet libpcap returns at most (0: no limit); prints why not
 check_ring_identity() {
-	local hdr_snap ring_snap want
+	local hdr_snap hdr_lt ring_snap ring_lt want
 	hdr_snap=$(header "$1" 16) || return 0
-	ring_snap=$("$T/pktring-stat" --json -r "$ring" | jq .snaplen)
+	hdr_lt=$(($(header "$1" 20) & 0xffff))
+	read -r ring_snap ring_lt < <("$T/pktring-stat" --json -r "$ring" | jq -r '"\(.snaplen) \(.linktype)"')
 	want=$hdr_snap
 	((want == 0 || want > 262144)) && want=262144
 	((ring_snap == want)) || echo "ring snaplen $ring_snap, want $want (header $hdr_snap)"
+	((ring_lt == hdr_lt)) || echo "ring link type $ring_lt, the file's header holds $hdr_lt"
 }
 files=()
 for d in "${PCAP_DIRS[@]}"; do files+=("$d"/*); done

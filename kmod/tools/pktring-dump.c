@@ -115,12 +115,15 @@ int main(int argc, char **argv)
 	target = PKTRING_LOAD_ACQUIRE(&r.ctl->head);
 	start = r.cur.pos;
 
-	dead = pcap_open_dead_with_tstamp_precision(r.ctl->linktype,
+	/* the ring holds a LINKTYPE; libpcap takes the DLT it writes as that */
+	dead = pcap_open_dead_with_tstamp_precision(
+			pktring_dlt_of_linktype(r.ctl->linktype),
 			r.ctl->snaplen ? r.ctl->snaplen : 262144,
 			PCAP_TSTAMP_PRECISION_NANO);
-	d = pcap_dump_open(dead, out);
+	d = dead ? pcap_dump_open(dead, out) : NULL;
 	if (!d) {
-		fprintf(stderr, "pktring-dump: %s: %s\n", out, pcap_geterr(dead));
+		fprintf(stderr, "pktring-dump: %s: link type %u of %s: %s\n", out,
+			r.ctl->linktype, r.path, dead ? pcap_geterr(dead) : "unknown");
 		return 1;
 	}
 	pktring_stop_on_signals();

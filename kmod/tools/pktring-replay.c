@@ -32,12 +32,14 @@ static void usage(FILE *f)
 		"                      SIGINT/SIGTERM (alias --keep-open)\n"
 		"  -q, --quiet         no summary line\n"
 		"  -h, --help          this text\n\n"
-		"The ring's link type and snap length are the files' (the snap length\n"
-		"bounded by libpcap's 262144 bytes a packet). Timestamps are\n"
-		"kept at the files' precision (nanoseconds). Exit status is non-zero when\n"
-		"a file cannot be read. A FILE that cannot be opened, or fails before\n"
-		"its first packet, leaves the ring untouched; one that fails later\n"
-		"leaves what was written before, and the ring is ended.\n");
+		"The ring's link type (LINKTYPE_*, as in the files' headers) and snap\n"
+		"length are the files' (the snap length bounded by libpcap's 262144\n"
+		"bytes a packet); a link type libpcap cannot write is refused.\n"
+		"Timestamps are kept at the files' precision (nanoseconds). Exit status\n"
+		"is non-zero when a file cannot be read. A FILE that cannot be opened,\n"
+		"or fails before its first packet, leaves the ring untouched; one\n"
+		"that fails later leaves what was written before, and the ring is\n"
+		"ended.\n");
 }
 
 struct replay {
@@ -158,7 +160,7 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 		       uint32_t *snaplen)
 {
 	uint32_t bound;
-	int i, rc, stdin_seen = 0;
+	int i, rc, dlt, lt, stdin_seen = 0;
 
 	for (i = 0; i < n; i++) {
 		struct pktring_input *in = &src[i].in;
@@ -176,13 +178,20 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 				in->name);
 			return -1;
 		}
-		if (i && pcap_datalink(in->p) != *linktype) {
-			fprintf(stderr, "pktring-replay: %s: link type %d differs from %s's (%d)\n",
-				in->name, pcap_datalink(in->p), src[0].in.name, *linktype);
+		dlt = pcap_datalink(in->p);
+		lt = pktring_linktype_of_dlt(dlt);
+		if (lt < 0) {
+			fprintf(stderr, "pktring-replay: %s: link type %d (%s) cannot be written to a pcap file by libpcap, so a ring of it could not be dumped; refused\n",
+				in->name, dlt, pcap_datalink_val_to_name(dlt) ?: "unknown");
 			return -1;
 		}
-		*linktype = pcap_datalink(in->p);
-		bound = pktring_max_caplen(*linktype);
+		if (i && lt != *linktype) {
+			fprintf(stderr, "pktring-replay: %s: link type %d differs from %s's (%d)\n",
+				in->name, lt, src[0].in.name, *linktype);
+			return -1;
+		}
+		*linktype = lt;
+		bound = pktring_max_caplen(dlt);
 		/* libpcap returns at most bound bytes a packet, whatever the
 		 * header claims (some files say 1.7 GB); 0 means no limit */
 		if (pcap_snapshot(in->p) > 0 && (uint32_t)pcap_snapshot(in->p) < bound)
