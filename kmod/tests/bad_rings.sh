@@ -94,3 +94,12 @@ expect_error "a directory" "neither a ring file" pktring-dump pktring-stat
 "$T/pktring-dump" -r "$good" -w "$WORK/good.pcap" 2>"$WORK/err"
 "$H/pcap_compare" "$src" "$WORK/good.pcap" >"$WORK/cmp.out"
 check "bad rings: the untouched ring reads fine" test $? = 0
+
+# a snaplen field below its records' lengths: the dump's pcap header must
+# still bound them, or readers of the file cut every packet to it
+fresh snaplen; poke "$ring" 52 10 4
+"$T/pktring-dump" -q -r "$ring" -w "$WORK/snaplen.pcap" 2>"$WORK/err"
+"$H/pcap_compare" "$src" "$WORK/snaplen.pcap" >"$WORK/cmp.out"
+crc=$?
+check "bad rings: snaplen field 10 below the records: the dump's header says $(od -An -tu4 -j 16 -N 4 "$WORK/snaplen.pcap" | tr -d ' '), every byte reads back ($(tail -1 "$WORK/cmp.out"))" \
+	eval '((crc == 0)) && sanitizer_clean "$WORK/err"'

@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	uint64_t count = 0, packets = 0, bytes = 0, target = 0, lost, t0, dt, start;
 	uint64_t wrapped = 0, other_dir = 0;
 	int direction = 0;
+	uint32_t snaplen;
 	int until_end = 0, verbose = 0, quiet = 0, c, rc = 0;
 	pcap_t *dead;
 	pcap_dumper_t *d;
@@ -115,10 +116,17 @@ int main(int argc, char **argv)
 	target = PKTRING_LOAD_ACQUIRE(&r.ctl->head);
 	start = r.cur.pos;
 
-	/* the ring holds a LINKTYPE; libpcap takes the DLT it writes as that */
+	/*
+	 * The ring holds a LINKTYPE; libpcap takes the DLT it writes as that.
+	 * The snap length written must bound every record, or readers of the
+	 * file cut packets: the reader enforces max_record, the snaplen field
+	 * is only what the writer meant.
+	 */
+	snaplen = r.ctl->max_record - PKTRING_REC_HDR_SIZE;
+	if (r.ctl->snaplen > snaplen)
+		snaplen = r.ctl->snaplen;
 	dead = pcap_open_dead_with_tstamp_precision(
-			pktring_dlt_of_linktype(r.ctl->linktype),
-			r.ctl->snaplen ? r.ctl->snaplen : 262144,
+			pktring_dlt_of_linktype(r.ctl->linktype), snaplen,
 			PCAP_TSTAMP_PRECISION_NANO);
 	d = dead ? pcap_dump_open(dead, out) : NULL;
 	if (!d) {
