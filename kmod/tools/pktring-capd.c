@@ -48,8 +48,8 @@ static void usage(FILE *f)
 		"the ring (PACKET_STATISTICS tp_drops) are counted as drop_source.\n");
 }
 
-/* The pcap link type of what AF_PACKET SOCK_RAW gives on this interface. */
-static int linktype_of(int fd, const char *ifname, char *err, size_t len)
+/* libpcap's DLT_* for what AF_PACKET SOCK_RAW gives on this interface. */
+static int dlt_of(int fd, const char *ifname, char *err, size_t len)
 {
 	struct ifreq ifr = { 0 };
 
@@ -72,9 +72,9 @@ static int linktype_of(int fd, const char *ifname, char *err, size_t len)
 }
 
 /* Compile EXPR with libpcap (as tcpdump does) and attach it to fd. */
-static int attach_filter(int fd, int linktype, int snaplen, const char *expr)
+static int attach_filter(int fd, int dlt, int snaplen, const char *expr)
 {
-	pcap_t *dead = pcap_open_dead(linktype, snaplen);
+	pcap_t *dead = pcap_open_dead(dlt, snaplen);
 	struct bpf_program prog;
 	struct sock_fprog fprog;
 	int rc = 0;
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 		.tp_retire_blk_tov = BLOCK_TIMEOUT_MS,
 	};
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int fd, c, linktype, version = TPACKET_V3, blk = 0, rc = 0, quiet = 0;
+	int fd, c, dlt, version = TPACKET_V3, blk = 0, rc = 0, quiet = 0;
 	char err[256], *end;
 	uint8_t *map;
 
@@ -205,12 +205,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-capd: AF_PACKET socket: %s\n", strerror(errno));
 		return 1;
 	}
-	linktype = linktype_of(fd, ifname, err, sizeof(err));
-	if (linktype < 0) {
+	dlt = dlt_of(fd, ifname, err, sizeof(err));
+	if (dlt < 0) {
 		fprintf(stderr, "pktring-capd: interface %s\n", err);
 		return 1;
 	}
-	if (filter && attach_filter(fd, linktype, cd.snaplen, filter))
+	if (filter && attach_filter(fd, dlt, cd.snaplen, filter))
 		return 1;
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) ||
 	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
@@ -228,7 +228,8 @@ int main(int argc, char **argv)
 	}
 	{
 		struct pktring_create_opts o = {
-			.data_size = size, .linktype = linktype, .snaplen = cd.snaplen,
+			.data_size = size, .linktype = pktring_linktype_of_dlt(dlt),
+			.snaplen = cd.snaplen,
 			.ifindex = cd.ifindex, .ifname = ifname,
 		};
 
