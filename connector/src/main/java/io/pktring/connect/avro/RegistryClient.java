@@ -68,11 +68,15 @@ final class RegistryClient {
         return id(call("POST", "/subjects/" + subject + "/versions", body(schema), what), what);
     }
 
-    /** POST /subjects/{subject}: the id of this exact schema under the subject; 404 when it is not there. */
+    /**
+     * POST /subjects/{subject}?normalize=true: the id of this schema under the subject; 404 when it
+     * is not there. Normalized, so that a schema registered from other text (a pretty-printed
+     * .avsc file) is found: Apicurio compares the text otherwise.
+     */
     int lookup(String subject, Schema schema) {
         String what = "looking up the schema of subject " + subject
                 + " (auto.register.schemas=false: register it first, or set auto.register.schemas=true)";
-        return id(call("POST", "/subjects/" + subject, body(schema), what), what);
+        return id(call("POST", "/subjects/" + subject + "?normalize=true", body(schema), what), what);
     }
 
     /** GET /subjects/{subject}/versions/latest. */
