@@ -39,7 +39,7 @@ public final class AvroConverterCost {
         int passes = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2;
         String run = Long.toHexString(System.currentTimeMillis());
-        List<Object> packets = packets(20_000);
+        List<Object> packets = packets(2048); // one poll's worth (batch.max.packets), converted after the poll
         List<Object> blocks = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             blocks.add(columnarBlock(i));
