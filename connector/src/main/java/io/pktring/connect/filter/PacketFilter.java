@@ -32,7 +32,7 @@ public final class PacketFilter {
                 throw new FilterException("libpcap cannot open a handle for link type " + linktype);
             }
             try {
-                LibPcap.BpfProgram fp = new LibPcap.BpfProgram();
+                LibPcap.BpfProgramStruct fp = new LibPcap.BpfProgramStruct();
                 if (pcap.pcap_compile(handle, fp, expression, 1, LibPcap.NETMASK_UNKNOWN) != 0) {
                     throw new FilterException(pcap.pcap_geterr(handle));
                 }
@@ -68,7 +68,7 @@ public final class PacketFilter {
     }
 
     /** Copies the struct bpf_insn array {u16 code; u8 jt; u8 jf; u32 k} out of libpcap's memory. */
-    private static BpfProgram copy(LibPcap.BpfProgram fp) throws FilterException {
+    private static BpfProgram copy(LibPcap.BpfProgramStruct fp) throws FilterException {
         int n = fp.bf_len;
         if (n <= 0 || n > BpfProgram.MAXINSNS || fp.bf_insns == null) {
             throw new FilterException("libpcap returned a program of " + n + " instructions");

@@ -1,4 +1,4 @@
-package io.pktring.connect;
+package io.pktring.connect.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,19 +11,21 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import io.apicurio.registry.utils.converter.AvroConverter;
-import io.pktring.connect.testing.FixedOffsetTaskContext;
+import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.PktringSourceConnectorConfig;
+import io.pktring.connect.PktringSourceTask;
 import io.pktring.connect.testing.ConnectStack;
+import io.pktring.connect.testing.FixedOffsetTaskContext;
 
 /**
  * Time per record of the worker's value converter (Apicurio's AvroConverter, configured like
  * ConnectStack's worker) on the connector's real records: a ring of UDP frames read through
  * {@link PktringSourceTask#poll}, then {@code fromConnectData} on each record, several passes.
- * Not a test and asserts nothing: a measuring aid for the benchmark's "Avro" column.
+ * Asserts nothing: a measuring aid for the benchmark's "Avro" column.
  *
  * <pre>
  *   scripts/stack.sh start registry
- *   java -cp connector/target/test-classes:connector/target/classes:$(cat connector/target/bench-classpath.txt) \
- *       io.pktring.connect.ConverterCost [packets] [size] [passes]
+ *   connector/bench/run.sh ConverterCost [packets] [size] [passes]
  * </pre>
  *
  * Extra converter settings: -Dconverter.KEY=VALUE (e.g. -Dconverter.apicurio.registry.check-period-ms=0).
