@@ -1,10 +1,6 @@
 package io.pktring.connect;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Objects;
 
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
@@ -19,8 +15,8 @@ import io.pktring.connect.ring.RingReader;
 
 /**
  * Follows the ring at one path for a task: opens it, positions a reader at the committed offset or
- * where start.position says, re-opens the ring when it is re-created, fails when it vanishes, and
- * keeps the one account of loss. Every packet lost is counted once, in {@code PacketsLost}, when it
+ * where start.position says, re-opens the ring when it is re-created, fails when it vanishes (its
+ * {@link RingPathWatch} tells), and keeps the one account of loss. Every packet lost is counted once, in {@code PacketsLost}, when it
  * is found: overwritten before it was read (a sequence gap), skipped when an offset of another
  * epoch forced a fresh start, or left unread in a ring that was re-created. The same packets are
  * reported once more, as the lostBefore of the next packet this follower delivers, whatever the
@@ -30,39 +26,24 @@ final class RingFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RingFollower.class);
 
-    /** How often an idle follower checks whether its ring was re-created or removed. */
-    private static final long RING_CHECK_INTERVAL_MS = 500;
-
     private final Path path;
     private final StartPosition startPosition;
-    private final long missingTimeoutMs;
+    private final RingPathWatch watch;
     private final TaskMetrics metrics;
 
     private RingMapping ring;
     private volatile RingReader reader;
-    private Object fileKey;
     /** Lost packets counted but not yet reported on a delivered packet. */
     private long unreported;
-    private long nextRingCheck;
-    private long missingSince = -1;
-    private long unreadableSince = -1;
-    private String lastReopenProblem;
     private volatile boolean stopping;
 
     private RingFollower(Path path, StartPosition startPosition, long missingTimeoutMs, TaskMetrics metrics) {
         this.path = path;
         this.startPosition = startPosition;
-        this.missingTimeoutMs = missingTimeoutMs;
+        this.watch = new RingPathWatch(path, missingTimeoutMs);
         this.metrics = metrics;
         metrics.ringPath = path.toString();
-        metrics.lag = () -> {
-            RingReader r = reader;
-            try {
-                return r == null ? 0 : r.lag();
-            } catch (RuntimeException e) {
-                return 0; // the ring was closed under us: no lag to report
-            }
-        };
+        metrics.lag = this::lag;
     }
 
     /** Opens the ring at path; {@link #resume} then positions the reader. */
@@ -156,8 +137,8 @@ final class RingFollower implements AutoCloseable {
                 if (p.lostBefore > 0) {
                     countLost(p.lostBefore);
                     log.warn("{}: {} packets lost before seq {} of epoch {} (reader lapped by the writer, or the ring "
-                            + "was re-created); reported in header {} of the next record", path, p.lostBefore, p.seq,
-                            Long.toUnsignedString(epoch()), PacketSchemas.HEADER_LOST);
+                            + "was re-created); reported in the loss header of the next record", path, p.lostBefore,
+                            p.seq, Long.toUnsignedString(epoch()));
                 }
                 if (wanted != null && !wanted.matches(p.data, p.caplen, p.origlen)) {
                     metrics.packetsFiltered.incrementAndGet();
@@ -191,62 +172,12 @@ final class RingFollower implements AutoCloseable {
         }
     }
 
-    /**
-     * Has the ring ended, been re-created (a new file or a new epoch at the path) or vanished? A
-     * re-created ring is re-opened and read from its earliest packet; what could not be read is
-     * counted as lost. A ring that stays gone or unreadable fails the task.
-     */
+    /** A ring re-created at the path is re-opened and read from its earliest packet. */
     private void checkRing() {
-        long now = System.currentTimeMillis();
-        if (now < nextRingCheck) {
-            return;
+        RingMapping fresh = watch.replacement(ring.ended(), epoch());
+        if (fresh != null) {
+            reopen(fresh);
         }
-        nextRingCheck = now + RING_CHECK_INTERVAL_MS;
-        Object key = fileKey(path);
-        boolean ended = ring.ended();
-        if (key == null) {
-            if (missingSince < 0) {
-                missingSince = now;
-                log.warn("{}: the ring file is gone{}; waiting up to {} ms for it to be re-created", path,
-                        ended ? " and the ring has ended" : "", missingTimeoutMs);
-            } else if (now - missingSince > missingTimeoutMs) {
-                throw new ConnectException(path + ": the ring vanished (no file for " + (now - missingSince)
-                        + " ms). Start its writer again (pktring-capd/pktring-replay, or create the kernel "
-                        + "ring), or remove it from '" + PktringSourceConnectorConfig.RING_PATHS
-                        + "', then restart the task.");
-            }
-            return;
-        }
-        missingSince = -1;
-        if (!ended && Objects.equals(key, fileKey)) {
-            return;
-        }
-        RingMapping fresh;
-        try {
-            fresh = RingMapping.open(path);
-        } catch (RingException e) {
-            if (!Objects.equals(e.getMessage(), lastReopenProblem)) {
-                log.warn("{}: the ring {}, but the ring now at the path cannot be opened yet: {}", path,
-                        ended ? "ended" : "was replaced", e.getMessage());
-                lastReopenProblem = e.getMessage();
-            }
-            if (unreadableSince < 0) {
-                unreadableSince = now; // a ring that never becomes readable fails the task like a vanished one
-            } else if (now - unreadableSince > missingTimeoutMs) {
-                throw new ConnectException(path + ": the ring " + (ended ? "ended" : "was replaced")
-                        + " and what is at the path now cannot be read (for " + (now - unreadableSince) + " ms): "
-                        + e.getMessage() + ". Fix or restart the ring's writer, then restart the task.", e);
-            }
-            return;
-        }
-        lastReopenProblem = null;
-        unreadableSince = -1;
-        if (fresh.identity().epoch() == epoch()) {
-            fresh.close(); // same ring (ended and drained, or the file was only renamed)
-            fileKey = key;
-            return;
-        }
-        reopen(fresh);
     }
 
     /** The old ring is drained up to its head; the packets it published after that are lost. */
@@ -270,16 +201,17 @@ final class RingFollower implements AutoCloseable {
 
     private void use(RingMapping opened) {
         ring = opened;
-        fileKey = fileKey(path);
         metrics.ringEpoch = opened.identity().epoch();
-        nextRingCheck = System.currentTimeMillis() + RING_CHECK_INTERVAL_MS;
+        watch.following();
     }
 
-    private static Object fileKey(Path p) {
+    /** Bytes the writer published that this follower has not read yet (JMX RingLag, any thread). */
+    private long lag() {
+        RingReader r = reader;
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
-            return null; // gone (or unreadable): the caller treats both as no ring at the path
+            return r == null ? 0 : r.lag();
+        } catch (RuntimeException e) {
+            return 0; // the ring was closed under us: no lag to report
         }
     }
 

@@ -14,6 +14,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import io.pktring.connect.PktringSourceConnectorConfig.RecordMode;
 import io.pktring.connect.PktringSourceConnectorConfig.RecordTimestamp;
+import io.pktring.connect.decode.PacketDecoder;
 import io.pktring.connect.decode.PacketSummary;
 import io.pktring.connect.ring.CopiedPacket;
 
@@ -85,7 +86,7 @@ final class SourceRecordFactory {
         /** Takes one packet in; it is copied, so the caller may reuse it. */
         void add(CopiedPacket p) {
             int length = Math.min(p.caplen, snaplen);
-            PacketSummary summary = PacketSummary.decode(linktype, p.data, length);
+            PacketSummary summary = PacketDecoder.decode(linktype, p.data, length);
             Struct packet = packet(p, summary, length);
             RingOffset offset = new RingOffset(epoch, p.nextPosition, p.seq + 1);
             packets++;

@@ -112,7 +112,7 @@ class PacketSummaryTest {
             assertEquals(packets.size(), rows.size(), "tshark rows for link type " + linktype);
             for (int i = 0; i < packets.size(); i++) {
                 PcapFile.Packet pk = packets.get(i);
-                PacketSummary s = PacketSummary.decode(linktype, pk.data(), pk.caplen());
+                PacketSummary s = PacketDecoder.decode(linktype, pk.data(), pk.caplen());
                 String where = "link type " + linktype + " packet " + (i + 1) + " " + s;
                 int before = compared.getOrDefault("ipv4", 0) + compared.getOrDefault("ipv6", 0);
                 compare(rows.get(i), s, linktype, where, compared, mismatches, ipLinktypeSet);
@@ -229,7 +229,7 @@ class PacketSummaryTest {
         Map<String, String> keyOfFlow = new LinkedHashMap<>();
         for (Map.Entry<Integer, List<PcapFile.Packet>> e : byLinktype.entrySet()) {
             for (PcapFile.Packet pk : e.getValue()) {
-                PacketSummary s = PacketSummary.decode(e.getKey(), pk.data(), pk.caplen());
+                PacketSummary s = PacketDecoder.decode(e.getKey(), pk.data(), pk.caplen());
                 if (s.srcAddr() == null) {
                     continue;
                 }
@@ -284,12 +284,12 @@ class PacketSummaryTest {
                     p[12] = (byte) 0x81; // make deeper paths likely: VLAN, then IPv4/IPv6
                     p[13] = 0;
                 }
-                PacketSummary s = PacketSummary.decode(linktype, p, p.length + rnd.nextInt(3) - 1);
+                PacketSummary s = PacketDecoder.decode(linktype, p, p.length + rnd.nextInt(3) - 1);
                 s.flowKey();
                 s.srcAddr();
             }
         }
-        assertFalse(PacketSummary.decode(1, null, 100).etherType() != null);
-        assertEquals(null, PacketSummary.decode(9999, new byte[64], 64).flowKey());
+        assertFalse(PacketDecoder.decode(1, null, 100).etherType() != null);
+        assertEquals(null, PacketDecoder.decode(9999, new byte[64], 64).flowKey());
     }
 }

@@ -1,6 +1,6 @@
 package io.pktring.connect.bench;
 
-import io.pktring.connect.decode.PacketSummary;
+import io.pktring.connect.decode.PacketDecoder;
 import io.pktring.connect.filter.PacketFilter;
 import io.pktring.connect.ring.CopiedPacket;
 import io.pktring.connect.ring.RingMapping;
@@ -73,7 +73,7 @@ public final class RingReadBench {
                     continue;
                 }
                 if (decode) {
-                    byte[] key = PacketSummary.decode(ring.identity().linktype(), rec.data, rec.caplen).flowKey();
+                    byte[] key = PacketDecoder.decode(ring.identity().linktype(), rec.data, rec.caplen).flowKey();
                     sink += key == null ? 0 : key.length;
                 }
                 sink += rec.caplen;
