@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  * A ByteBuffer holds at most 2 GiB and a ring up to 1 TiB, so the data area is seen as equal
  * power-of-two chunks; a copy may span two.
  *
- * <p>Any number of readers may share one mapping. {@link #close()} waits for a reader between
+ * <p>Any number of readers may share one mapping; each waits for the writer with its own
+ * {@link RingWait}. {@link #close()} waits for a reader between
  * {@link #enter()} and {@link #exit()} to leave before it unmaps.
  */
 public final class RingMapping implements AutoCloseable {
@@ -40,7 +41,6 @@ public final class RingMapping implements AutoCloseable {
     private final int chunkShift;
     private final long chunkMask;
     private final ReentrantReadWriteLock mapLock = new ReentrantReadWriteLock();
-    private final RingWait wait;
     private volatile boolean closed;
 
     private RingMapping(RingIdentity identity, int fd, Pointer base, long mapLength) {
@@ -56,7 +56,6 @@ public final class RingMapping implements AutoCloseable {
         }
         this.chunkShift = Long.numberOfTrailingZeros(chunkSize);
         this.chunkMask = chunkSize - 1;
-        this.wait = new RingWait(this, fd, base.share(RingLayout.OFF_WAKE_SEQ));
     }
 
     /** Maps the ring file or device read-only (JNA mmap PROT_READ) and checks its identity. */
@@ -221,9 +220,14 @@ public final class RingMapping implements AutoCloseable {
         }
     }
 
-    /** Waits at most millis for the head to move past seenHead or the ring to end; may return early. */
-    void awaitData(long seenHead, int millis) throws RingException {
-        wait.await(seenHead, millis);
+    /** The ring's file descriptor, for poll(2). */
+    int fd() {
+        return fd;
+    }
+
+    /** The address of the wake word in the mapping, for FUTEX_WAIT. */
+    Pointer wakeWord() {
+        return base.share(RingLayout.OFF_WAKE_SEQ);
     }
 
     /** wake_seq with acquire ordering: the futex word W6 increments. */

@@ -22,6 +22,7 @@ public final class RingReader {
     static final int WAIT_SLICE_MILLIS = 50;
 
     private final RingMapping ring;
+    private final RingWait wait;
     private final long size;
     private final long maxRecord;
     private final byte[] hdr = new byte[RingLayout.REC_HDR_SIZE];
@@ -34,6 +35,7 @@ public final class RingReader {
 
     private RingReader(RingMapping ring, long position, long expectedSeq) {
         this.ring = ring;
+        this.wait = new RingWait(ring);
         this.size = ring.identity().dataSize();
         this.maxRecord = ring.identity().maxRecord();
         this.packet = new CopiedPacket(ring.identity().maxCaplen());
@@ -103,7 +105,7 @@ public final class RingReader {
                     if (left <= 0) {
                         return null;
                     }
-                    ring.awaitData(h, (int) Math.min(left, WAIT_SLICE_MILLIS));
+                    wait.await(h, (int) Math.min(left, WAIT_SLICE_MILLIS));
                     continue;
                 }
                 if (readRecord(h)) {

@@ -6,9 +6,9 @@ import com.sun.jna.Pointer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Waiting for a ring's writer without spinning, the way the ring's flags name (the header's
- * "Waiting"): poll(2) on a kernel device, or FUTEX_WAIT on the control page's wake word of a
- * shared-memory ring. Callers hold the mapping.
+ * One reader's waiting for a ring's writer without spinning, the way the ring's flags name (the
+ * header's "Waiting"): poll(2) on a kernel device, or FUTEX_WAIT on the control page's wake word
+ * of a shared-memory ring. Callers hold the mapping; not thread-safe, as its reader.
  */
 final class RingWait {
     private final RingMapping ring;
@@ -17,10 +17,10 @@ final class RingWait {
     private final Memory pollFd = new Memory(8);
     private final Memory timespec = new Memory(16);
 
-    RingWait(RingMapping ring, int fd, Pointer wakeWord) {
+    RingWait(RingMapping ring) {
         this.ring = ring;
-        this.fd = fd;
-        this.wakeWord = wakeWord;
+        this.fd = ring.fd();
+        this.wakeWord = ring.wakeWord();
     }
 
     /** Waits at most millis for the head to move past seenHead (or the ring to end); may return early. */
@@ -37,16 +37,14 @@ final class RingWait {
     }
 
     private void awaitPoll(int millis) throws RingException {
-        synchronized (pollFd) {
-            pollFd.setInt(0, fd);
-            pollFd.setShort(4, Libc.POLLIN);
-            pollFd.setShort(6, (short) 0);
-            try {
-                Libc.C.poll(pollFd, 1, millis);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Libc.EINTR) {
-                    throw new RingException(ring.identity().path() + ": poll failed: " + Libc.describe(e), e);
-                }
+        pollFd.setInt(0, fd);
+        pollFd.setShort(4, Libc.POLLIN);
+        pollFd.setShort(6, (short) 0);
+        try {
+            Libc.C.poll(pollFd, 1, millis);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Libc.EINTR) {
+                throw new RingException(ring.identity().path() + ": poll failed: " + Libc.describe(e), e);
             }
         }
     }
@@ -61,16 +59,14 @@ final class RingWait {
         if (ring.headAcquire() != seenHead || ring.stateAcquire() == RingLayout.STATE_ENDED) {
             return;
         }
-        synchronized (timespec) {
-            timespec.setLong(0, millis / 1000);
-            timespec.setLong(8, (millis % 1000) * 1_000_000L);
-            try {
-                Libc.C.syscall(Libc.SYS_FUTEX, wakeWord, (long) Libc.FUTEX_WAIT, (long) w, timespec, Pointer.NULL, 0L);
-            } catch (LastErrorException e) {
-                int err = e.getErrorCode();
-                if (err != Libc.EAGAIN && err != Libc.ETIMEDOUT && err != Libc.EINTR) {
-                    throw new RingException(ring.identity().path() + ": futex wait failed: " + Libc.describe(e), e);
-                }
+        timespec.setLong(0, millis / 1000);
+        timespec.setLong(8, (millis % 1000) * 1_000_000L);
+        try {
+            Libc.C.syscall(Libc.SYS_FUTEX, wakeWord, (long) Libc.FUTEX_WAIT, (long) w, timespec, Pointer.NULL, 0L);
+        } catch (LastErrorException e) {
+            int err = e.getErrorCode();
+            if (err != Libc.EAGAIN && err != Libc.ETIMEDOUT && err != Libc.EINTR) {
+                throw new RingException(ring.identity().path() + ": futex wait failed: " + Libc.describe(e), e);
             }
         }
     }
