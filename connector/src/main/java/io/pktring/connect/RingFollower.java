@@ -16,11 +16,13 @@ import io.pktring.connect.ring.RingReader;
 /**
  * Follows the ring at one path for a task: opens it, positions a reader at the committed offset or
  * where start.position says, re-opens the ring when it is re-created, fails when it vanishes (its
- * {@link RingPathWatch} tells), and keeps the one account of loss. Every packet lost is counted once, in {@code PacketsLost}, when it
- * is found: overwritten before it was read (a sequence gap), skipped when an offset of another
- * epoch forced a fresh start, or left unread in a ring that was re-created. The same packets are
- * reported once more, as the lostBefore of the next packet this follower delivers, whatever the
- * filter dropped in between.
+ * {@link RingPathWatch} tells), and keeps the one account of loss.
+ *
+ * <p>Every packet lost is counted once, in {@code PacketsLost}, when it is found: overwritten
+ * before it was read (a sequence gap), skipped when an offset of another epoch forced a fresh
+ * start, or left unread in a ring that was re-created. The same packets are reported once more,
+ * as the lostBefore of the next packet this follower delivers, whatever the filter dropped in
+ * between.
  */
 final class RingFollower implements AutoCloseable {
 
