@@ -3,7 +3,8 @@
 #   build the ring tools, the connector and topic2pcap; start the local stack
 #   (scripts/stack.sh); capture live traffic into a ring with pktring-capd on a veth
 #   pair whose other end is in a network namespace made for the demo (or, where
-#   that is impossible, replay test captures into the ring); deploy the connector
+#   that is impossible, replay the project's own test captures into the ring:
+#   tests/testdata.sh --corpus); deploy the connector
 #   through the Connect REST API with config/connectors/demo-all.json; read the
 #   topic back with topic2pcap (Avro decoded through the registry) and print a
 #   tcpdump line per packet, then the counts in ring, connector and topic, and loss.
@@ -11,11 +12,14 @@
 #   scripts/demo.sh [--ci] [--replay] [--datagrams N]
 #     --ci          non-interactive: no colours or progress lines, exit non-zero on any
 #                   mismatch (the end-to-end test runs this)
-#     --replay      skip live capture; replay ../shared/testdata captures instead
+#     --replay      skip live capture; replay captures of the project's corpus instead
 #     --datagrams N UDP datagrams to send from the namespace (default 20)
 #
 # Output files are in run/demo/: ring.pcap (pktring-dump of the ring), topic.pcap
-# (what topic2pcap read back from Kafka), counts.json. The stack keeps running;
+# (what topic2pcap read back from Kafka), counts.json, replay-files.txt (the captures
+# replayed, one path a line). Nothing of an earlier run (connector, topic, ring, these
+# files) is removed before the source is known and the build and stack are up.
+# The stack keeps running;
 # stop it with scripts/stack.sh stop. The namespace and veth pair are removed on exit.
 set -euo pipefail
 
@@ -44,9 +48,11 @@ VETH_HOST=pkr-demo0
 VETH_NS=pkr-demo1
 HOST_IP=198.18.77.1
 NS_IP=198.18.77.2
-# The fallback source: captures from tcpdump's test suite, kept beside the checkout.
-TESTDATA=${PKTRING_TESTDATA:-$ROOT/../shared/testdata/pcap}
-REPLAY_FILES=(HSRP_failover.pcap dhcp-rfc5859.pcap babel_update_oobr.pcap)
+# The fallback source: captures of the project's own corpus (tests/corpus/README.md),
+# made on first use. The generator captures these live (as root); without root only
+# its hand-made files exist, and the demo replays one of those.
+REPLAY_FILES=(tcp.pcap udp.pcap icmp.pcap vlan.pcap qinq.pcap)
+REPLAY_HANDMADE=(edge-huge-snaplen.pcap)
 WAIT=90 # seconds, for each bounded wait below
 
 ci=0
@@ -119,8 +125,48 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# --- 0. the source, known before anything is removed ---------------------------------
+
+live_possible() {
+	[[ $(id -u) == 0 ]] || { say "live capture needs root (network namespace, AF_PACKET)"; return 1; }
+	command -v ip >/dev/null || { say "live capture needs iproute2"; return 1; }
+	ip netns del "$NS" 2>/dev/null || true
+	ip link del "$VETH_HOST" 2>/dev/null || true
+	ip netns add "$NS" 2>/dev/null || { say "cannot create a network namespace here"; return 1; }
+	if ! ip link add "$VETH_HOST" type veth peer name "$VETH_NS" netns "$NS" 2>/dev/null; then
+		say "cannot create a veth pair here"
+		return 1
+	fi
+	ip addr add "$HOST_IP/30" dev "$VETH_HOST" && ip link set "$VETH_HOST" up &&
+		ip -n "$NS" addr add "$NS_IP/30" dev "$VETH_NS" && ip -n "$NS" link set "$VETH_NS" up &&
+		ip -n "$NS" link set lo up
+}
+
+# replay_files: the corpus captures to replay (the live ones when the corpus has them)
+replay_files() {
+	local corpus f
+	corpus=$(tests/testdata.sh --corpus) || die "cannot make the test corpus (tests/testdata.sh)"
+	for f in "${REPLAY_FILES[@]}"; do
+		[[ -r $corpus/$f ]] && files+=("$corpus/$f")
+	done
+	if ((${#files[@]} == 0)); then
+		say "the corpus has no live captures (made as root); replaying its hand-made ones"
+		for f in "${REPLAY_HANDMADE[@]}"; do
+			[[ -r $corpus/$f ]] || die "the test capture $corpus/$f is missing"
+			files+=("$corpus/$f")
+		done
+	fi
+}
+
 mkdir -p "$OUT"
-rm -f "$OUT"/*.pcap "$OUT"/*.json "$OUT"/*.txt
+files=()
+if [[ $source_mode == auto ]] && live_possible; then
+	source_mode=capture
+else
+	source_mode=replay
+	cleanup
+	replay_files
+fi
 
 # --- 1. build -----------------------------------------------------------------------------
 
@@ -173,41 +219,19 @@ fi
 
 # --- 3. the ring --------------------------------------------------------------------------
 
-live_possible() {
-	[[ $(id -u) == 0 ]] || { say "live capture needs root (network namespace, AF_PACKET)"; return 1; }
-	command -v ip >/dev/null || { say "live capture needs iproute2"; return 1; }
-	ip netns del "$NS" 2>/dev/null || true
-	ip link del "$VETH_HOST" 2>/dev/null || true
-	ip netns add "$NS" 2>/dev/null || { say "cannot create a network namespace here"; return 1; }
-	if ! ip link add "$VETH_HOST" type veth peer name "$VETH_NS" netns "$NS" 2>/dev/null; then
-		say "cannot create a veth pair here"
-		return 1
-	fi
-	ip addr add "$HOST_IP/30" dev "$VETH_HOST" && ip link set "$VETH_HOST" up &&
-		ip -n "$NS" addr add "$NS_IP/30" dev "$VETH_NS" && ip -n "$NS" link set "$VETH_NS" up &&
-		ip -n "$NS" link set lo up
-}
-
 ring_state() { "$BIN/pktring-stat" -r "$RING_NAME" --json 2>/dev/null | jq -r .state; }
 ring_live() { [[ $(ring_state) == live ]]; }
 ring_exists() { [[ -n $(ring_state) ]]; }
 
-rm -f "$RING"
-if [[ $source_mode == auto ]] && live_possible; then
-	source_mode=capture
+rm -f "$OUT"/*.pcap "$OUT"/*.json "$OUT"/*.txt "$RING"
+if [[ $source_mode == capture ]]; then
 	step "capturing $VETH_HOST live into ring $RING (pktring-capd; the other end is in namespace $NS)"
 	"$BIN/pktring-capd" -i "$VETH_HOST" -r "$RING_NAME" --size 16M 2>"$OUT/capd.log" &
 	writer_pid=$!
 	wait_for 10 "the ring" ring_live ||
 		{ cat "$OUT/capd.log" >&2; die "pktring-capd did not bring the ring up"; }
 else
-	source_mode=replay
-	cleanup
-	files=()
-	for f in "${REPLAY_FILES[@]}"; do
-		[[ -r $TESTDATA/$f ]] || die "live capture is not possible and the test capture $TESTDATA/$f is missing"
-		files+=("$TESTDATA/$f")
-	done
+	printf '%s\n' "${files[@]}" >"$OUT/replay-files.txt"
 	step "live capture not possible here; replaying ${#files[@]} test captures into ring $RING (pktring-replay)"
 	"$BIN/pktring-replay" -r "$RING_NAME" --size 16M --rate 200 --hold "${files[@]}" 2>"$OUT/replay.log" &
 	writer_pid=$!

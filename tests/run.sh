@@ -8,7 +8,8 @@
 #                    and to the ring's pcap
 #   validate_configs every config/connectors/*.json passes the worker's validate endpoint
 #                    with zero errors; a broken filter does not
-#   replay_demo      scripts/demo.sh --ci --replay: topic == ring == the test captures
+#   replay_demo      scripts/demo.sh --ci --replay: topic == ring == the captures of the
+#                    project's corpus it replayed (tests/testdata.sh)
 #   topic2pcap_pipe  topic2pcap -w - | tcpdump -r - reads every packet
 #   stack_restart    a second start finds the stack running; a killed worker is found
 #                    dead and started again
@@ -26,7 +27,6 @@ REGISTRY=http://127.0.0.1:8081/apis/ccompat/v7
 BOOTSTRAP=127.0.0.1:9092
 DEMO=$ROOT/run/demo
 DEMO_RING=/dev/shm/pktring/demo
-TESTDATA=$ROOT/../shared/testdata/pcap
 DATAGRAMS=25
 WAIT=60
 
@@ -239,9 +239,11 @@ test_replay_demo() {
 	scripts/demo.sh --ci --replay >"$WORK/replay-demo.log" 2>&1 ||
 		{ tail -n 30 "$WORK/replay-demo.log" >&2; fail "scripts/demo.sh --ci --replay exited non-zero"; }
 	[[ $(jq -r .source "$DEMO/counts.json") == replay ]] || fail "the demo did not replay"
-	local files=() f
-	for f in $(sed -n 's/^REPLAY_FILES=(\(.*\))$/\1/p' scripts/demo.sh); do files+=("$TESTDATA/$f"); done
-	((${#files[@]} > 0)) || fail "no replay files found in scripts/demo.sh"
+	local files=() corpus
+	mapfile -t files <"$DEMO/replay-files.txt"
+	((${#files[@]} > 0)) || fail "the demo names no replayed capture"
+	corpus=$(tests/testdata.sh --corpus 2>/dev/null)
+	[[ ${files[0]} == "$corpus"/* ]] || fail "the demo replayed ${files[0]}, not a capture of $corpus"
 	cp "$DEMO/ring.pcap" "$WORK/replay-ring.pcap"
 	cp "$DEMO/topic.pcap" "$WORK/replay-topic.pcap"
 	fingerprint "${files[@]}" >"$WORK/replay-files.fp"

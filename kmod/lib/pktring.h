@@ -52,7 +52,7 @@ struct pktring_writer {
 
 struct pktring_create_opts {
 	uint64_t data_size;	/* power of two */
-	uint32_t linktype;	/* DLT_* */
+	uint32_t linktype;	/* LINKTYPE_* (pktring_linktype_of_dlt) */
 	uint32_t snaplen;	/* max caplen; max_record follows from it */
 	uint32_t ifindex;
 	const char *ifname;	/* source name (interface, file) */
@@ -135,6 +135,16 @@ const char *pktring_state_name(uint32_t state);
 uint64_t pktring_now_ns(int clock);
 /* "64M", "4k", "1G", "4096" -> bytes; -1 on error */
 int pktring_parse_size(const char *s, uint64_t *out);
+/*
+ * Rings store LINKTYPE_* values, as pcap files do; libpcap's API speaks
+ * DLT_*, which differ for some (DLT_RAW 12 is LINKTYPE_RAW 101). -1: libpcap
+ * can write no pcap file of that DLT.
+ */
+int pktring_linktype_of_dlt(int dlt);
+int pktring_dlt_of_linktype(uint32_t linktype);
+/* The most bytes of one packet libpcap returns for link type DLT_* dlt:
+ * the bound a ring needs per packet, whatever a file's header claims. */
+uint32_t pktring_max_caplen(int dlt);
 /* Set pktring_stop on SIGINT or SIGTERM: the tools' clean-shutdown flag. */
 extern volatile sig_atomic_t pktring_stop;
 void pktring_stop_on_signals(void);

@@ -15,13 +15,17 @@ poke() {
 	printf "$s" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
+need_corpus vlan.pcap
+src=$CORPUS/vlan.pcap	# a few small packets: head stays below 8192
 good=$WORK/good
-"$T/pktring-replay" -q -r "$good" -s 64k "$PCAPS/HSRP_failover.pcap" || {
+"$T/pktring-replay" -q -r "$good" -s 1M "$src" || {
 	fail "bad rings: cannot make the good ring"
 	exit 1
 }
 D=4096		# data offset
 HDR_HEAD=128 HDR_RECLAIM=136
+head=$(od -An -tu8 -j $HDR_HEAD -N 8 "$good" | tr -d ' ')
+((head < 8192)) || fail "bad rings: the good ring's head $head must stay below 8192 for the cases below"
 
 # expect_error NAME "MESSAGE" TOOL...: the tools fail cleanly on $ring
 expect_error() {
@@ -77,7 +81,8 @@ fresh rec-type; poke "$ring" $((D + 4)) 7 2
 expect_error "unknown record type" "unknown record type" pktring-dump
 fresh rec-caplen; poke "$ring" $((D + 24)) 60000 4
 expect_error "captured length beyond its record" "captured length exceeds" pktring-dump
-fresh rec-seq; poke "$ring" $((D + 104 + 8)) 0 8	# 2nd record: seq 1 -> 0
+first_len=$(od -An -tu4 -j $D -N 4 "$good" | tr -d ' ')
+fresh rec-seq; poke "$ring" $((D + first_len + 8)) 0 8	# 2nd record: seq 1 -> 0
 expect_error "sequence going backwards" "sequence went backwards" pktring-dump
 
 ring=$WORK/does-not-exist
@@ -87,5 +92,14 @@ expect_error "a directory" "neither a ring file" pktring-dump pktring-stat
 
 # the good ring still reads, so the errors above are the corruption's
 "$T/pktring-dump" -r "$good" -w "$WORK/good.pcap" 2>"$WORK/err"
-"$H/pcap_compare" "$PCAPS/HSRP_failover.pcap" "$WORK/good.pcap" >"$WORK/cmp.out"
+"$H/pcap_compare" "$src" "$WORK/good.pcap" >"$WORK/cmp.out"
 check "bad rings: the untouched ring reads fine" test $? = 0
+
+# a snaplen field below its records' lengths: the dump's pcap header must
+# still bound them, or readers of the file cut every packet to it
+fresh snaplen; poke "$ring" 52 10 4
+"$T/pktring-dump" -q -r "$ring" -w "$WORK/snaplen.pcap" 2>"$WORK/err"
+"$H/pcap_compare" "$src" "$WORK/snaplen.pcap" >"$WORK/cmp.out"
+crc=$?
+check "bad rings: snaplen field 10 below the records: the dump's header says $(od -An -tu4 -j 16 -N 4 "$WORK/snaplen.pcap" | tr -d ' '), every byte reads back ($(tail -1 "$WORK/cmp.out"))" \
+	eval '((crc == 0)) && sanitizer_clean "$WORK/err"'

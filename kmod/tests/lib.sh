@@ -4,7 +4,10 @@
 
 KMOD=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$KMOD/.." && pwd)
-PCAPS=${PCAPS:-$REPO/../shared/testdata/pcap}
+# Test captures, as tests/testdata.sh defines them: the project's own corpus
+# (CORPUS, always), then an external corpus when one is present.
+mapfile -t PCAP_DIRS < <("$REPO/tests/testdata.sh")
+CORPUS=${PCAP_DIRS[0]:-}
 # The tools under test are the ASan/UBSan build; the oracles are release.
 T=${T:-$KMOD/build/asan/bin}
 H=${H:-$KMOD/build/release/tests}
@@ -18,6 +21,17 @@ trap 'rm -rf "$WORK"' EXIT
 
 pass() { echo "PASS $*"; echo pass >>"$RESULTS"; }
 fail() { echo "FAIL $*"; echo fail >>"$RESULTS"; }
+# need_corpus FILE...: the test's captures are in the corpus, or it fails
+# here (tests/corpus/generate.sh said why it could not make them)
+need_corpus() {
+	local f
+	[[ -d $CORPUS ]] || { fail "$(basename "$0"): no test corpus (tests/testdata.sh failed)"; exit 1; }
+	for f in "$@"; do
+		[[ -f $CORPUS/$f ]] && continue
+		fail "$(basename "$0"): $f is not in the corpus $CORPUS (needs root: tests/corpus/README.md)"
+		exit 1
+	done
+}
 check() {	# check NAME CONDITION-COMMAND...
 	local name=$1
 	shift

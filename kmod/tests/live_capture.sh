@@ -139,6 +139,23 @@ state=$("$T/pktring-stat" --json -r "$WORK/gone" | jq -r .state)
 check "live capture: interface removed -> capd exits non-zero naming it, ring ended (rc $rc, $state)" \
 	eval '((rc != 0 && rc < 98)) && grep -q "${tag}a disappeared" "$WORK/capd-gone.err" && [[ $state == ended ]]'
 
+# a raw-IP device (tun): the ring holds the LINKTYPE tcpdump writes in its
+# file header (LINKTYPE_RAW), not libpcap's DLT_RAW, and so does its dump
+A ip tuntap add dev "${tag}t" mode tun && A ip link set "${tag}t" up
+bgA "$T/pktring-capd" -i "${tag}t" -r "$WORK/tun" -s 1M 2>"$WORK/capd-tun.err" &
+pid=$!
+pids="$pid"
+wait_for "$WORK/capd-tun.err" capturing
+A timeout -s INT 2 tcpdump -Z root -c 1 -i "${tag}t" -w "$WORK/tcpdump-tun.pcap" 2>/dev/null
+kill -TERM "$pid"
+wait "$pid"
+pids=""
+lt_ring=$("$T/pktring-stat" --json -r "$WORK/tun" | jq .linktype)
+lt_dump=$("$T/pktring-dump" -q -r "$WORK/tun" -w - | od -An -tu4 -j 20 -N 4 | tr -d ' ')
+lt_td=$(od -An -tu4 -j 20 -N 4 "$WORK/tcpdump-tun.pcap" | tr -d ' ')
+check "live capture: on a tun device the ring's link type ($lt_ring) and its dump's ($lt_dump) are tcpdump's ($lt_td)" \
+	eval '[[ -n $lt_td && $lt_ring == "$lt_td" && $lt_dump == "$lt_td" ]]'
+
 # bad input to capd: clear errors, no ring left half made
 A "$T/pktring-capd" -i lo -r "$WORK/bad" --filter 'udp and (' 2>"$WORK/capd-bad1.err"
 rc1=$?

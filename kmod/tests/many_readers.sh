@@ -8,10 +8,11 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-src=$PCAPS/arp-oobr.pcap
-loops=4
+need_corpus ipv6.pcap tcp.pcap
+src=$CORPUS/ipv6.pcap	# ~50 packets, ~25 KB: ~5000 packets fit the ring
 ring=$WORK/shared
 n_src=$(pcap_count "$src")
+loops=$(((5000 + n_src - 1) / n_src))
 expect=$((n_src * loops))
 
 # paced, so the readers follow a live writer (about 1 s)
@@ -43,7 +44,7 @@ check "many readers: pktring-dump -w - | tcpdump -r - reads $expect packets ($n_
 	test "$n_pipe" = "$expect"
 
 # --from latest on a live (held) ring: only what is written after it
-"$T/pktring-replay" -q -r "$WORK/live" -s 1M --hold "$PCAPS/HSRP_failover.pcap" 2>/dev/null &
+"$T/pktring-replay" -q -r "$WORK/live" -s 1M --hold "$CORPUS/tcp.pcap" 2>/dev/null &
 holder=$!
 wait_file "$WORK/live"
 sleep 0.2
@@ -63,7 +64,7 @@ check "many readers: --from latest on an idle live ring gives 0 packets ($n_late
 check "many readers: an idle reader used $ticks CPU ticks in 1 s (want < 10) and stopped within $((ms - 1000)) ms of SIGTERM (want < 300)" \
 	eval '((ticks < 10 && ms < 1300))'
 "$T/pktring-dump" -q -r "$WORK/live" --until-end -w "$WORK/ue.pcap" 2>/dev/null
-"$H/pcap_compare" "$PCAPS/HSRP_failover.pcap" "$WORK/ue.pcap" >"$WORK/cmp.out"
+"$H/pcap_compare" "$CORPUS/tcp.pcap" "$WORK/ue.pcap" >"$WORK/cmp.out"
 check "many readers: --until-end on a live ring stops at the head, all packets" test $? = 0
 kill -TERM $holder
 wait $holder

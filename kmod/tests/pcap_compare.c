@@ -33,11 +33,32 @@ struct capture {
 	char msg[PCAP_ERRBUF_SIZE + 64];
 };
 
+/* ns per unit of a classic pcap's time fraction, by its magic */
+static unsigned int frac_unit(const char *file)
+{
+	static const char *cached;
+	static unsigned int unit;
+	uint32_t m = 0;
+	FILE *f;
+
+	if (cached == file)
+		return unit;
+	f = fopen(file, "rb");
+	if (!f || fread(&m, sizeof(m), 1, f) != 1)
+		m = 0;
+	if (f)
+		fclose(f);
+	cached = file;
+	unit = m == 0xa1b23c4d || m == 0x4d3cb2a1 ? 1 : 1000;
+	return unit;
+}
+
 static int load(const char *file, struct capture *c)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *d;
+	__int128 frac;
 	pcap_t *p;
 	int rc;
 
@@ -60,11 +81,17 @@ static int load(const char *file, struct capture *c)
 				abort();
 		}
 		k = &c->p[c->n++];
-		/* pcap's seconds are unsigned 32-bit; libpcap sign-extends them */
+		/*
+		 * pcap's seconds and fraction are unsigned 32-bit; libpcap
+		 * sign-extends them (and then scales a us fraction to ns)
+		 */
 		k->ts = h->ts.tv_sec;
 		if (!c->pcapng && k->ts < 0)
 			k->ts += (__int128)1 << 32;
-		k->ts = k->ts * 1000000000 + h->ts.tv_usec;
+		frac = h->ts.tv_usec;
+		if (!c->pcapng && frac < 0)
+			frac += (__int128)frac_unit(file) << 32;
+		k->ts = k->ts * 1000000000 + frac;
 		k->caplen = h->caplen;
 		k->len = h->len;
 		k->data = malloc(h->caplen + 1);

@@ -7,8 +7,9 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-a=$PCAPS/HSRP_failover.pcap	# 39 packets over ~48 s
-b=$PCAPS/DTP.pcap
+need_corpus tcp.pcap udp.pcap
+a=$CORPUS/tcp.pcap
+b=$CORPUS/udp.pcap
 ring=$WORK/r
 json() { "$T/pktring-stat" --json -r "$ring" | jq -r "$1"; }
 
@@ -73,7 +74,7 @@ check "replay: an idle reader notices the ring was re-created at its path" \
 	grep -q "stopped: the ring was re-created (new epoch)" "$WORK/epoch.err"
 
 # pacing: 50 packets at 100 pkts/s take about half a second
-"$T/pktring-replay" -q -r "$ring" -s 1M --rate 100 "$PCAPS/arp-oobr.pcap" --loop 1 2>/dev/null &
+"$T/pktring-replay" -q -r "$ring" -s 1M --rate 100 "$a" --loop 0 2>/dev/null &
 rp=$!
 sleep 0.5
 n_half=$(json .seq_next)
@@ -81,8 +82,9 @@ kill -TERM $rp
 wait $rp
 check "replay: --rate 100 wrote about 50 packets in 0.5 s ($n_half)" eval '((n_half >= 35 && n_half <= 65))'
 
-# --timing: the file's own gaps (its first 3 packets, ~1.3 s)
-tcpdump -r "$a" -c 3 -w "$WORK/three.pcap" 2>/dev/null
+# --timing: the file's own gaps (3 packets, spread 0.6 s apart by editcap)
+tcpdump -r "$a" -c 3 -w "$WORK/three-close.pcap" 2>/dev/null
+editcap -S -0.6 "$WORK/three-close.pcap" "$WORK/three.pcap"
 span=$(tshark -r "$WORK/three.pcap" -T fields -e frame.time_relative 2>/dev/null | tail -1)
 want=$(awk -v s="$span" 'BEGIN { printf "%d", s * 1000 }')
 t0=$(date +%s%N)

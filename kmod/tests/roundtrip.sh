@@ -1,23 +1,43 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Round trip: every test capture, replayed into a ring and dumped back,
-# gives the packets libpcap reads from the original (bytes, lengths,
+# Round trip: every test capture (tests/testdata.sh), replayed into a ring
+# and dumped back, gives the packets libpcap reads from the original (bytes, lengths,
 # nanosecond timestamps). A file libpcap rejects gives an error naming it,
 # a non-zero exit, and a ring that still opens and is ended.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ring=$WORK/ring
-# libpcap reads every shipped capture, so add files it rejects, made from
-# a real one: cut in the middle of a packet (read error after some
-# packets), cut inside the file header, and not a capture at all.
-src="$PCAPS/HSRP_failover.pcap"
+need_corpus udp.pcap
+# Every capture of every corpus directory, and the files libpcap refuses:
+# the corpus's own (invalid/: truncated, not a capture) and one cut inside
+# the file header, made here from a real capture.
 mkdir -p "$WORK/bad"
-head -c $(($(stat -c %s "$src") - 10)) "$src" >"$WORK/bad/cut-mid-packet.pcap"
-head -c 12 "$src" >"$WORK/bad/cut-header.pcap"
-printf 'this is not a capture file\n' >"$WORK/bad/text.pcap"
+head -c 12 "$CORPUS/udp.pcap" >"$WORK/bad/cut-header.pcap"
+# header FILE OFFSET: a 32-bit field of the header of a classic pcap in this
+# machine's byte order (as the corpus's are); nothing for other files
+header() {
+	[[ $(od -An -tx4 -N4 "$1" | tr -d ' ') == a1b2c3d4 || $(od -An -tx4 -N4 "$1" | tr -d ' ') == a1b23c4d ]] &&
+		od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '
+}
+# check_ring_identity FILE: the ring's link type is the LINKTYPE the file's
+# header holds (not libpcap's DLT); its snap length is the file's, bounded by
+# the 262144 bytes a packet libpcap returns at most (0: no limit); prints why not
+check_ring_identity() {
+	local hdr_snap hdr_lt ring_snap ring_lt want
+	hdr_snap=$(header "$1" 16) || return 0
+	hdr_lt=$(($(header "$1" 20) & 0xffff))
+	read -r ring_snap ring_lt < <("$T/pktring-stat" --json -r "$ring" | jq -r '"\(.snaplen) \(.linktype)"')
+	want=$hdr_snap
+	((want == 0 || want > 262144)) && want=262144
+	((ring_snap == want)) || echo "ring snaplen $ring_snap, want $want (header $hdr_snap)"
+	((ring_lt == hdr_lt)) || echo "ring link type $ring_lt, the file's header holds $hdr_lt"
+}
+files=()
+for d in "${PCAP_DIRS[@]}"; do files+=("$d"/*); done
 ok=0 bad=0 rejected=0 partial=0 unrep=0
-for f in "$PCAPS"/* "$WORK"/bad/*; do
+for f in "${files[@]}" "$CORPUS"/invalid/* "$WORK"/bad/*; do
+	[[ -f $f ]] || continue	# the corpus's invalid/ itself
 	name=$(basename "$f")
 	"$T/pktring-replay" -q -r "$ring" -s 4M "$f" 2>"$WORK/replay.err"
 	rc=$?
@@ -41,6 +61,7 @@ for f in "$PCAPS"/* "$WORK"/bad/*; do
 		partial=$((partial + 1))
 	else
 		((rc == 0 && drc == 0 && crc == 0)) || why="rc $rc/$drc: $(tail -1 "$WORK/cmp.out") $(cat "$WORK/replay.err")"
+		[[ -z $why ]] && why=$(check_ring_identity "$f")
 	fi
 	# packets whose time a ring cannot hold: skipped and reported, exactly
 	n=$(sed -n 's/^unrepresentable=\([0-9]*\).*/\1/p' "$WORK/cmp.out")

@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	uint64_t count = 0, packets = 0, bytes = 0, target = 0, lost, t0, dt, start;
 	uint64_t wrapped = 0, other_dir = 0;
 	int direction = 0;
+	uint32_t snaplen;
 	int until_end = 0, verbose = 0, quiet = 0, c, rc = 0;
 	pcap_t *dead;
 	pcap_dumper_t *d;
@@ -115,12 +116,22 @@ int main(int argc, char **argv)
 	target = PKTRING_LOAD_ACQUIRE(&r.ctl->head);
 	start = r.cur.pos;
 
-	dead = pcap_open_dead_with_tstamp_precision(r.ctl->linktype,
-			r.ctl->snaplen ? r.ctl->snaplen : 262144,
+	/*
+	 * The ring holds a LINKTYPE; libpcap takes the DLT it writes as that.
+	 * The snap length written must bound every record, or readers of the
+	 * file cut packets: the reader enforces max_record, the snaplen field
+	 * is only what the writer meant.
+	 */
+	snaplen = r.ctl->max_record - PKTRING_REC_HDR_SIZE;
+	if (r.ctl->snaplen > snaplen)
+		snaplen = r.ctl->snaplen;
+	dead = pcap_open_dead_with_tstamp_precision(
+			pktring_dlt_of_linktype(r.ctl->linktype), snaplen,
 			PCAP_TSTAMP_PRECISION_NANO);
-	d = pcap_dump_open(dead, out);
+	d = dead ? pcap_dump_open(dead, out) : NULL;
 	if (!d) {
-		fprintf(stderr, "pktring-dump: %s: %s\n", out, pcap_geterr(dead));
+		fprintf(stderr, "pktring-dump: %s: link type %u of %s: %s\n", out,
+			r.ctl->linktype, r.path, dead ? pcap_geterr(dead) : "unknown");
 		return 1;
 	}
 	pktring_stop_on_signals();

@@ -4,6 +4,7 @@
  * source for tests, benchmarks and demos.
  */
 #include "pktring.h"
+#include "pcap_input.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +19,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pktring-replay -r RING [options] FILE...\n"
-		"Write the packets of pcap/pcapng FILEs into a ring.\n\n"
+		"Write the packets of pcap/pcapng FILEs into a ring. A FILE may be -\n"
+		"(standard input) or a pipe such as <(...); each is opened once.\n\n"
 		"  -r, --ring RING     ring name (in " PKTRING_SHM_DIR ") or path\n"
 		"  -s, --size SIZE     data size of a new ring, power of two (default 16M)\n"
 		"  -a, --append        append to the existing ring (same epoch) instead\n"
@@ -30,9 +32,14 @@ static void usage(FILE *f)
 		"                      SIGINT/SIGTERM (alias --keep-open)\n"
 		"  -q, --quiet         no summary line\n"
 		"  -h, --help          this text\n\n"
-		"The ring's link type and snap length are the files'. Timestamps are\n"
-		"kept at the files' precision (nanoseconds). Exit status is non-zero when\n"
-		"a file cannot be read; the ring then holds what was written and is ended.\n");
+		"The ring's link type (LINKTYPE_*, as in the files' headers) and snap\n"
+		"length are the files' (the snap length bounded by libpcap's 262144\n"
+		"bytes a packet); a link type libpcap cannot write is refused.\n"
+		"Timestamps are kept at the files' precision (nanoseconds). Exit status\n"
+		"is non-zero when a file cannot be read. A FILE that cannot be opened,\n"
+		"or fails before its first packet, leaves the ring untouched; one\n"
+		"that fails later leaves what was written before, and the ring is\n"
+		"ended.\n");
 }
 
 struct replay {
@@ -78,92 +85,127 @@ static void pace(struct replay *rp, uint64_t ts_ns)
 	}
 }
 
-/* Returns 0, or -1 after printing why FILE could not be read. */
-static int replay_file(struct replay *rp, const char *file)
+/* An input, and the packet read ahead of the ring (see open_inputs). */
+struct source {
+	struct pktring_input in;
+	struct pcap_pkthdr *first;	/* NULL: none pending */
+	const u_char *first_bytes;
+};
+
+static void close_inputs(struct source *src, int n)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (src[i].in.p)
+			pktring_input_close(&src[i].in);
+	free(src);
+}
+
+static void put_packet(struct replay *rp, struct source *s,
+		      const struct pcap_pkthdr *ph, const u_char *bytes)
+{
+	struct pktring_rec meta = { 0 };
+	uint64_t ts_ns;
+
+	if (pktring_input_ts(&s->in, ph, &ts_ns)) {
+		fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp %lld.%09ld is not representable (before 1970 or after 2554), skipped\n",
+			s->in.name, (unsigned long long)(rp->packets + rp->skipped + 1),
+			(long long)ph->ts.tv_sec, (long)ph->ts.tv_usec);
+		pktring_writer_count(&rp->w, PKTRING_CTR_DROP_INVALID, 1);
+		rp->skipped++;
+		return;
+	}
+	pace(rp, ts_ns);
+	meta.ts_ns = ts_ns;
+	meta.caplen = ph->caplen;
+	meta.origlen = ph->len;
+	if (pktring_writer_put(&rp->w, &meta, bytes) != 0) {
+		fprintf(stderr, "pktring-replay: %s: packet of %u bytes exceeds the ring's max record %u, skipped\n",
+			s->in.name, ph->caplen, rp->w.ctl->max_record);
+		rp->skipped++;
+		return;
+	}
+	rp->packets++;
+	rp->bytes += ph->caplen;
+}
+
+/* Write the packets of one input; -1 after printing why it stopped. */
+static int replay_source(struct replay *rp, struct source *s)
+{
 	struct pcap_pkthdr *ph;
 	const u_char *bytes;
-	pcap_t *p;
 	int rc = 0;
 
-	p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO,
-						    errbuf);
-	if (!p) {
-		fprintf(stderr, "pktring-replay: %s: %s\n", file, errbuf);
-		return -1;
+	if (s->first) {
+		put_packet(rp, s, s->first, s->first_bytes);
+		s->first = NULL;
 	}
-	if ((uint32_t)pcap_datalink(p) != rp->w.ctl->linktype) {
-		fprintf(stderr, "pktring-replay: %s: link type %s differs from the ring's (%u)\n",
-			file, pcap_datalink_val_to_name(pcap_datalink(p)) ?: "?",
-			rp->w.ctl->linktype);
-		pcap_close(p);
-		return -1;
-	}
-	while (!pktring_stop && (rc = pcap_next_ex(p, &ph, &bytes)) == 1) {
-		struct pktring_rec meta = { 0 };
-		__int128 ts = ph->ts.tv_sec;
-		uint64_t ts_ns;
-
-		/* pcap's seconds are unsigned 32-bit; libpcap sign-extends them */
-		if (pcap_major_version(p) == 2 && ts < 0)
-			ts += (__int128)1 << 32;
-		ts = ts * 1000000000 + ph->ts.tv_usec;	/* ns: NANO precision */
-		if (ts < 0 || ts > (__int128)UINT64_MAX) {
-			fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp %lld.%09ld is not representable (before 1970 or after 2554), skipped\n",
-				file, (unsigned long long)(rp->packets + rp->skipped + 1),
-				(long long)ph->ts.tv_sec, (long)ph->ts.tv_usec);
-			pktring_writer_count(&rp->w, PKTRING_CTR_DROP_INVALID, 1);
-			rp->skipped++;
-			continue;
-		}
-		ts_ns = ts;
-		pace(rp, ts_ns);
-		meta.ts_ns = ts_ns;
-		meta.caplen = ph->caplen;
-		meta.origlen = ph->len;
-		if (pktring_writer_put(&rp->w, &meta, bytes) != 0) {
-			fprintf(stderr, "pktring-replay: %s: packet of %u bytes exceeds the ring's max record %u, skipped\n",
-				file, ph->caplen, rp->w.ctl->max_record);
-			rp->skipped++;
-			continue;
-		}
-		rp->packets++;
-		rp->bytes += ph->caplen;
-	}
+	while (!pktring_stop && (rc = pcap_next_ex(s->in.p, &ph, &bytes)) == 1)
+		put_packet(rp, s, ph, bytes);
 	if (!pktring_stop && rc == PCAP_ERROR) {
-		fprintf(stderr, "pktring-replay: %s: %s\n", file, pcap_geterr(p));
-		pcap_close(p);
+		fprintf(stderr, "pktring-replay: %s: %s\n", s->in.name,
+			pcap_geterr(s->in.p));
 		return -1;
 	}
-	pcap_close(p);
 	return 0;
 }
 
-/* Open every file once before touching the ring: link type, snap length. */
-static int survey(char **files, int n, int *linktype, uint32_t *snaplen)
+/*
+ * Open every input once, before the ring is touched, and read its first
+ * packet: an input that cannot be opened or read leaves an existing ring
+ * as it was. Gives the link type and snap length for the ring.
+ */
+static int open_inputs(struct source *src, int n, int loops, int *linktype,
+		       uint32_t *snaplen)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	int i;
+	uint32_t bound;
+	int i, rc, dlt, lt, stdin_seen = 0;
 
 	for (i = 0; i < n; i++) {
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(files[i],
-				PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		struct pktring_input *in = &src[i].in;
 
-		if (!p) {
-			fprintf(stderr, "pktring-replay: %s: %s\n", files[i], errbuf);
+		if (!strcmp(in->name, "-") && stdin_seen++) {
+			fprintf(stderr, "pktring-replay: standard input (-) named twice\n");
 			return -1;
 		}
-		if (i && pcap_datalink(p) != *linktype) {
+		if (pktring_input_open(in, in->name)) {
+			fprintf(stderr, "pktring-replay: %s\n", in->err);
+			return -1;
+		}
+		if (loops != 1 && !in->seekable) {
+			fprintf(stderr, "pktring-replay: %s: a pipe is read once; --loop needs regular files\n",
+				in->name);
+			return -1;
+		}
+		dlt = pcap_datalink(in->p);
+		lt = pktring_linktype_of_dlt(dlt);
+		if (lt < 0) {
+			fprintf(stderr, "pktring-replay: %s: link type %d (%s) cannot be written to a pcap file by libpcap, so a ring of it could not be dumped; refused\n",
+				in->name, dlt, pcap_datalink_val_to_name(dlt) ?: "unknown");
+			return -1;
+		}
+		if (i && lt != *linktype) {
 			fprintf(stderr, "pktring-replay: %s: link type %d differs from %s's (%d)\n",
-				files[i], pcap_datalink(p), files[0], *linktype);
-			pcap_close(p);
+				in->name, lt, src[0].in.name, *linktype);
 			return -1;
 		}
-		*linktype = pcap_datalink(p);
-		if ((uint32_t)pcap_snapshot(p) > *snaplen)
-			*snaplen = pcap_snapshot(p);
-		pcap_close(p);
+		*linktype = lt;
+		bound = pktring_max_caplen(dlt);
+		/* libpcap returns at most bound bytes a packet, whatever the
+		 * header claims (some files say 1.7 GB); 0 means no limit */
+		if (pcap_snapshot(in->p) > 0 && (uint32_t)pcap_snapshot(in->p) < bound)
+			bound = pcap_snapshot(in->p);
+		if (bound > *snaplen)
+			*snaplen = bound;
+		rc = pcap_next_ex(in->p, &src[i].first, &src[i].first_bytes);
+		if (rc == PCAP_ERROR) {
+			fprintf(stderr, "pktring-replay: %s: %s\n", in->name,
+				pcap_geterr(in->p));
+			return -1;
+		}
+		if (rc != 1)
+			src[i].first = NULL;	/* no packet */
 	}
 	return 0;
 }
@@ -186,8 +228,9 @@ int main(int argc, char **argv)
 	struct replay rp = { 0 };
 	const char *ring = NULL;
 	uint64_t size = 16 << 20, loops = 1, l, t0, dt;
-	int append = 0, hold = 0, quiet = 0, c, i, failed = 0, linktype = 0;
+	int append = 0, hold = 0, quiet = 0, c, i, n, failed = 0, linktype = 0;
 	uint32_t snaplen = 0;
+	struct source *src;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "r:s:ap:tl:kqh", opts, NULL)) != -1) {
@@ -229,18 +272,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-replay: --rate and --timing exclude each other\n");
 		return 2;
 	}
-	if (survey(argv + optind, argc - optind, &linktype, &snaplen))
+	n = argc - optind;
+	src = calloc(n, sizeof(*src));
+	if (!src) {
+		fprintf(stderr, "pktring-replay: out of memory\n");
 		return 1;
+	}
+	for (i = 0; i < n; i++)
+		src[i].in.name = argv[optind + i];
+	if (open_inputs(src, n, loops, &linktype, &snaplen)) {
+		close_inputs(src, n);
+		return 1;
+	}
 
 	if (append) {
 		if (pktring_writer_append(&rp.w, ring)) {
 			fprintf(stderr, "pktring-replay: %s\n", rp.w.err);
+			close_inputs(src, n);
 			return 1;
 		}
 		if (rp.w.ctl->linktype != (uint32_t)linktype) {
 			fprintf(stderr, "pktring-replay: %s: link type %d differs from the ring's (%u)\n",
 				argv[optind], linktype, rp.w.ctl->linktype);
 			pktring_writer_close(&rp.w, 0);
+			close_inputs(src, n);
 			return 1;
 		}
 	} else {
@@ -251,6 +306,7 @@ int main(int argc, char **argv)
 
 		if (pktring_writer_create(&rp.w, ring, &o)) {
 			fprintf(stderr, "pktring-replay: %s\n", rp.w.err);
+			close_inputs(src, n);
 			return 1;
 		}
 	}
@@ -259,12 +315,17 @@ int main(int argc, char **argv)
 
 	t0 = pktring_now_ns(CLOCK_MONOTONIC);
 	for (l = 0; !pktring_stop && !failed && (loops == 0 || l < loops); l++) {
-		for (i = optind; !pktring_stop && !failed && i < argc; i++) {
+		for (i = 0; !pktring_stop && !failed && i < n; i++) {
 			rp.start_ns = pktring_now_ns(CLOCK_MONOTONIC);
 			rp.have_first = 0;
 			if (rp.rate)	/* keep the rate across files */
 				rp.start_ns -= rp.packets * 1000000000ull / rp.rate;
-			failed = replay_file(&rp, argv[i]) != 0;
+			if (l && pktring_input_rewind(&src[i].in)) {
+				fprintf(stderr, "pktring-replay: %s\n", src[i].in.err);
+				failed = 1;
+				break;
+			}
+			failed = replay_source(&rp, &src[i]) != 0;
 		}
 	}
 	pktring_writer_flush(&rp.w);
@@ -279,5 +340,6 @@ int main(int argc, char **argv)
 	while (hold && !pktring_stop && !failed)
 		pause();
 	pktring_writer_close(&rp.w, 1);
+	close_inputs(src, n);
 	return failed ? 1 : 0;
 }

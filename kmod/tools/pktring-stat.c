@@ -3,6 +3,7 @@
 #include "pktring.h"
 
 #include <getopt.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +99,10 @@ static void print_text(const char *path, const struct snap *s, const struct snap
 	uint64_t fill = c->head - c->reclaim;
 
 	printf("ring      %s\n", path);
-	printf("source    %.*s (ifindex %u), linktype %u, snaplen %u\n",
-	       PKTRING_IFNAMSIZ, c->ifname, c->ifindex, c->linktype, c->snaplen);
+	printf("source    %.*s (ifindex %u), linktype %u (%s), snaplen %u\n",
+	       PKTRING_IFNAMSIZ, c->ifname, c->ifindex, c->linktype,
+	       pcap_datalink_val_to_name(pktring_dlt_of_linktype(c->linktype)) ?: "unknown",
+	       c->snaplen);
 	printf("epoch     0x%016llx, abi %u, state %s, wait %s, ring %u of %u\n",
 	       (unsigned long long)c->epoch, c->abi_version,
 	       pktring_state_name(c->state),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The kernel module's tests: for every kernel pinned in kernels.conf,
-# fetch headers + image (fetch-kernel.sh), build pktring.ko (warnings are
+# The kernel module's tests: for every kernel line of kernels.conf, fetch
+# the newest headers + image of the line (fetch-kernel.sh), build pktring.ko
+# (on the host, or in a Debian unstable chroot for kernels whose headers need
+# a newer compiler: sid-chroot.sh); warnings are
 # errors), pack an initramfs with busybox, the module, veth/dummy (and 9p)
 # modules, the tools and their libraries, boot it in QEMU (TCG) and turn
 # the guest's result lines into the exit status. Any kernel WARNING, BUG,
 # oops, lockup or sleeping-in-atomic message on the console fails the run.
 #
-#   kmod/vm/run-tests.sh [ABI...]     default: every kernel in kernels.conf
+#   kmod/vm/run-tests.sh [LINE...]    default: every line of kernels.conf
 #
 # Logs: kmod/vm/work/ABI/{build.log,console.log,results.txt}
 set -uo pipefail
@@ -70,12 +72,39 @@ EOT
 		"$jdk" jdk "$classes" classes "$m2" m2
 }
 
+# build_host ABI ROOT SRC LOG / build_sid ABI ROOT SRC LOG: pktring.ko in SRC/module
+build_host() {
+	make -C "$3/module" KDIR="$2/usr/src/linux-headers-$1" >"$4" 2>&1
+}
+build_sid() {
+	local abi=$1 src=$3 log=$4 dir=$work/$1 chroot gcc rc
+	gcc=$(dpkg-deb -f "$(grep -m1 "/linux-headers-${abi}_" "$dir/debs.list")" Depends |
+		grep -oE 'gcc-[0-9]+' | head -n1)
+	chroot=$("$here/sid-chroot.sh" "${gcc:-gcc}") || return 1
+	if [[ $(cat "$chroot/.headers" 2>/dev/null) != "$abi" ]]; then
+		grep -E '/linux-(headers|kbuild|base)-' "$dir/debs.list" | while read -r deb; do
+			dpkg-deb -x "$deb" "$chroot"
+		done
+		echo "$abi" >"$chroot/.headers"
+	fi
+	rm -rf "$chroot/build"
+	cp -r "$src" "$chroot/build"
+	mountpoint -q "$chroot/proc" || mount -t proc proc "$chroot/proc"	# objtool reads it
+	chroot "$chroot" make -C /build/module KDIR="/usr/src/linux-headers-$abi" CC="${gcc:-gcc}" >"$log" 2>&1
+	rc=$?
+	umount "$chroot/proc"
+	((rc == 0)) && cp "$chroot/build/module/pktring.ko" "$src/module/"
+}
+
 run_kernel() {
-	local abi=$1 root dir log rootfs m
+	local line=$1 abi version build root dir log rootfs m kernel
+	echo "==> kernel line $line"
+	read -r abi version build root < <("$here/fetch-kernel.sh" "$line") && [[ -n $root ]] ||
+		{ result FAIL "$line: fetch (no package of this kernel line could be fetched)"; return; }
+	echo "    linux-image-$abi $version, built on $build"
+	tested+=("$line: $abi ($version)")
 	dir=$work/$abi
 	log=$dir/build.log
-	echo "==> kernel $abi"
-	root=$("$here/fetch-kernel.sh" "$abi") || { result FAIL "$abi: fetch"; return; }
 	mkdir -p "$dir"
 
 	# build a copy (the tree may be in use): warnings are errors (-Werror
@@ -85,8 +114,7 @@ run_kernel() {
 	mkdir -p "$src/module"
 	cp -r "$kmod/include" "$src/"
 	cp "$kmod"/module/{*.c,*.h,Kbuild,Makefile} "$src/module/"
-	if make -C "$src/module" KDIR="$root/usr/src/linux-headers-$abi" >"$log" 2>&1 &&
-		! grep -qi 'warning' "$log"; then
+	if "build_$build" "$abi" "$root" "$src" "$log" && ! grep -qi 'warning' "$log"; then
 		result ok "$abi: build without warnings"
 		cp "$src/module/pktring.ko" "$dir/pktring.ko"
 	else
@@ -94,6 +122,8 @@ run_kernel() {
 		result FAIL "$abi: build (see $log)"
 		return
 	fi
+	kernel=$root/boot/vmlinuz-$abi
+	[[ -f $kernel ]] || kernel=$root/usr/lib/modules/$abi/vmlinuz
 
 	# initramfs
 	rootfs=$dir/initramfs
@@ -131,6 +161,9 @@ run_kernel() {
 		if [[ $m == *.xz ]]; then
 			xz -dc "$path" >"$rootfs/modules/${m%.xz}"
 			m=${m%.xz}
+		elif [[ $m == *.zst ]]; then
+			zstd -qdc "$path" >"$rootfs/modules/${m%.zst}"
+			m=${m%.zst}
 		else
 			cp "$path" "$rootfs/modules/$m"
 		fi
@@ -151,7 +184,7 @@ run_kernel() {
 		# shellcheck disable=SC2086
 		timeout "$boot_timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot \
 			-nic none -m 1G -smp 2 -monitor none -serial "file:$dir/console.log" \
-			-kernel "$root/boot/vmlinuz-$abi" -initrd "$dir/initramfs.cpio" \
+			-kernel "$kernel" -initrd "$dir/initramfs.cpio" \
 			-append "console=ttyS0 oops=panic panic=-1 ipv6.disable=1" \
 			-chardev "file,id=results,path=$dir/results.txt" \
 			-device isa-serial,chardev=results \
@@ -200,12 +233,15 @@ else
 fi
 
 if (($#)); then
-	abis=("$@")
+	lines=("$@")
 else
-	mapfile -t abis < <(grep -Ev '^[[:space:]]*(#|$)' "$here/kernels.conf" | awk '{print $1}')
+	mapfile -t lines < <(grep -Ev '^[[:space:]]*(#|$)' "$here/kernels.conf" | awk '{print $1}')
 fi
-for abi in "${abis[@]}"; do
-	run_kernel "$abi"
+tested=()
+for line in "${lines[@]}"; do
+	run_kernel "$line"
 done
+echo "kernels tested:"
+printf '    %s\n' "${tested[@]}"
 echo "kernel module tests: $passed passed, $failed failed"
 ((failed == 0))

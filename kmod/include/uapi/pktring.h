@@ -85,6 +85,15 @@
  *
  * Several rings per interface (one per CPU or RX queue) are described by
  * ring_index and ring_count; ABI v1 writers set 0 and 1.
+ *
+ * Link type: a LINKTYPE_* value, the one a pcap file's header holds
+ * (tcpdump.org/linktypes.html), never libpcap's DLT_*. On Linux they
+ * differ for DLT_ATM_RFC1483 11 (LINKTYPE 100), DLT_RAW 12 (LINKTYPE_RAW
+ * 101), DLT_SLIP_BSDOS 15 (102), DLT_PPP_BSDOS 16 (103) and DLT_ATM_CLIP 19
+ * (106); other DLTs below 104 but 0-10, 50, 51 and 99 have no LINKTYPE.
+ * Writers convert pcap_datalink() with libpcap's own mapping
+ * (kmod/lib/linktype.c) and refuse a DLT without one; a kernel ring holds
+ * LINKTYPE_ETHERNET 1 or LINKTYPE_RAW 101.
  */
 #ifndef _UAPI_PKTRING_H
 #define _UAPI_PKTRING_H
@@ -150,7 +159,7 @@ struct pktring_ctl {
 	__u64 data_size;	/* power of two */
 	__u64 epoch;		/* random, non-zero, new per ring creation */
 	__u64 created_ns;	/* CLOCK_REALTIME at creation */
-	__u32 linktype;		/* pcap LINKTYPE_* / DLT_* */
+	__u32 linktype;		/* LINKTYPE_* (not DLT_*, see above) */
 	__u32 snaplen;		/* max captured bytes per packet */
 	__u32 ifindex;		/* 0 when not an interface (replay) */
 	__u32 flags;		/* PKTRING_WAIT_*, PKTRING_F_* */
