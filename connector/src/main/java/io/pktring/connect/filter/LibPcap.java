@@ -78,6 +78,20 @@ public final class LibPcap {
         LOAD_ERROR = lib == null ? error : null;
     }
 
+    /**
+     * The DLT_ value libpcap takes for a LINKTYPE_ value as files and rings store it. They differ
+     * only for these few (libpcap's linktype_to_dlt, on Linux).
+     */
+    public static int dlt(int linktype) {
+        return switch (linktype) {
+            case 100 -> 11; // ATM_RFC1483
+            case 101 -> 12; // RAW
+            case 102 -> 15; // SLIP_BSDOS
+            case 103 -> 16; // PPP_BSDOS
+            default -> linktype;
+        };
+    }
+
     /** True when libpcap can be loaded. */
     public static boolean available() {
         return PCAP != null;

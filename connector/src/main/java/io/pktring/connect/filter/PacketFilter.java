@@ -20,14 +20,15 @@ public final class PacketFilter {
     }
 
     /**
-     * Compiles a tcpdump-syntax expression for packets of the given pcap link type and snap length.
+     * Compiles a tcpdump-syntax expression for packets of the given pcap link type (a LINKTYPE_ or
+     * DLT_ value) and snap length.
      *
      * @throws FilterException with libpcap's message for a bad expression, or when libpcap cannot be loaded
      */
     public static PacketFilter compile(String expression, int linktype, int snaplen) throws FilterException {
         LibPcap.Pcap pcap = LibPcap.get();
         synchronized (COMPILE_LOCK) {
-            Pointer handle = pcap.pcap_open_dead(toDlt(linktype), snaplen);
+            Pointer handle = pcap.pcap_open_dead(LibPcap.dlt(linktype), snaplen);
             if (handle == null) {
                 throw new FilterException("libpcap cannot open a handle for link type " + linktype);
             }
@@ -46,20 +47,6 @@ public final class PacketFilter {
                 pcap.pcap_close(handle);
             }
         }
-    }
-
-    /**
-     * pcap_compile takes a DLT_ value; a ring or file may carry the LINKTYPE_ value instead. They
-     * differ only for these few (libpcap's linktype_to_dlt, on Linux).
-     */
-    static int toDlt(int linktype) {
-        return switch (linktype) {
-            case 100 -> 11; // ATM_RFC1483
-            case 101 -> 12; // RAW
-            case 102 -> 15; // SLIP_BSDOS
-            case 103 -> 16; // PPP_BSDOS
-            default -> linktype;
-        };
     }
 
     /** True when libpcap can be loaded, so filters can be compiled. */

@@ -81,7 +81,8 @@ class PacketFilterTest {
                     compared++;
                 }
             }
-            assertTrue(matched > 0, "'" + expr + "' matches some test packet, so the comparison means something");
+            assertTrue(matched > 0, "'" + expr + "' matches some test packet, so the comparison means something; none in "
+                    + TestData.directories() + ": the project corpus (tests/corpus) needs such packets");
         }
         // most expressions compile for most link types: the comparison is not vacuous
         assertTrue(compared > EXPRESSIONS.length * packets / 2, "compared " + compared + " verdicts on " + packets

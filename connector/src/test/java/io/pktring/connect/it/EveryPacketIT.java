@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.filter.LibPcap;
 import io.pktring.connect.testing.ConnectStack;
 import io.pktring.connect.testing.ConnectStack.Decoded;
 import io.pktring.connect.testing.PcapFile;
@@ -149,7 +150,8 @@ class EveryPacketIT {
                 } else {
                     assertTrue(d.timestamp() >= testStart, where + ": a capture time a broker rejects -> send time");
                 }
-                assertEquals(linktypes.get(e.getKey()), v.get("linktype"), where + ": linktype");
+                // the record carries the LINKTYPE_ value of the files, libpcap reports the DLT_ value
+                assertEquals(linktypes.get(e.getKey()), LibPcap.dlt((Integer) v.get("linktype")), where + ": linktype");
                 assertEquals((long) i, v.get("seq"));
             }
         }

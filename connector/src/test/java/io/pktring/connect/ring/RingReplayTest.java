@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pktring.connect.filter.LibPcap;
 import io.pktring.connect.testing.PcapFile;
 import io.pktring.connect.testing.Replayer;
 import io.pktring.connect.testing.TestData;
@@ -90,7 +91,7 @@ class RingReplayTest {
             Path ringPath = dir.resolve("ring");
             replay(ringPath, "16M", "1", c.path());
             try (RingMapping ring = RingMapping.open(ringPath)) {
-                assertEquals(c.linktype(), ring.identity().linktype(), c.path() + " link type");
+                assertEquals(c.linktype(), LibPcap.dlt(ring.identity().linktype()), c.path() + " link type");
                 assertTrue(ring.ended(), "the replayer ends the ring");
                 // What the ABI cannot hold the writer skips (and counts): a record larger than the
                 // ring's max_record, a timestamp outside u64 nanoseconds.
@@ -136,9 +137,12 @@ class RingReplayTest {
         assertNotNull(c, "a capture to replay");
         int n = c.packets().size();
         int loops = Math.max(2, 200_000 / n);
+        // the smallest ring the replayer takes for the file's snap length (two of its largest records), 256 KiB at least
+        long need = 2 * RingLayout.align(RingLayout.REC_HDR_SIZE + (c.snaplen() > 0 ? c.snaplen() : 262144));
+        long size = Math.max(256 << 10, Long.highestOneBit(need - 1) << 1);
         Path ringPath = dir.resolve("lapped");
         Process writer = new ProcessBuilder(Replayer.tool("pktring-replay").toString(), "-q", "-r", ringPath.toString(),
-                "-s", "256k", "-l", Integer.toString(loops), c.path().toString()).redirectErrorStream(true).start();
+                "-s", Long.toString(size), "-l", Integer.toString(loops), c.path().toString()).redirectErrorStream(true).start();
         try {
             RingMapping ring = openWhenReady(ringPath, writer);
             try (ring) {

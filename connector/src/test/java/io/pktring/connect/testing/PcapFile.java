@@ -6,7 +6,12 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import io.pktring.connect.filter.FilterException;
 import io.pktring.connect.filter.LibPcap;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +23,11 @@ import java.util.List;
  */
 public final class PcapFile {
 
-    /** One packet as libpcap reports it, seconds as the file stores them (see {@link #read}). */
+    /**
+     * One packet as libpcap reports it, its time as the file stores it (see {@link #read}): sec
+     * seconds and nsec nanoseconds (at least 10^9 when the file's fraction carries into the
+     * seconds); tsNanos = sec * 10^9 + nsec, as the ring's u64 holds it.
+     */
     public record Packet(long tsNanos, int caplen, int origlen, byte[] data, long sec, long nsec) {
         /** The ring's u64 nanosecond timestamp can hold sec * 10^9 + nsec (1970 to 2554). */
         public boolean representable() {
@@ -48,10 +57,12 @@ public final class PcapFile {
     }
 
     /**
-     * Reads a whole file. A classic pcap stores seconds as an unsigned 32-bit field (good to
-     * 2106), as the ring's writers read it; libpcap hands them over sign-extended, which is undone.
+     * Reads a whole file. A classic pcap stores the seconds and the fraction (µs or ns, by its
+     * magic) as unsigned 32-bit fields; libpcap hands both over sign-extended (and scales a µs
+     * fraction after that), which is undone here as the ring's writers undo it
+     * (kmod/lib/pcap_input.c).
      *
-     * @throws IllegalArgumentException with libpcap's message when it cannot open the file
+     * @throws IllegalArgumentException when libpcap cannot open the file
      */
     public static Contents read(Path path) {
         Contents c = tryRead(path);
@@ -64,6 +75,7 @@ public final class PcapFile {
     /** Reads a whole file, or returns null when libpcap cannot open it. */
     public static Contents tryRead(Path path) {
         LibPcap.Pcap pcap = pcap();
+        long fracNs = classicFractionNs(path);
         byte[] errbuf = new byte[512];
         Pointer p = pcap.pcap_open_offline_with_tstamp_precision(path.toString(), LibPcap.TSTAMP_PRECISION_NANO, errbuf);
         if (p == null) {
@@ -85,10 +97,13 @@ public final class PcapFile {
                 }
                 Pointer h = hdr.getValue();
                 long sec = h.getNativeLong(0).longValue();
-                if (sec < 0 && sec >= Integer.MIN_VALUE) {
-                    sec &= 0xffffffffL;
-                }
                 long nsec = h.getNativeLong(HDR_TS_NSEC).longValue(); // nanoseconds with NANO precision
+                if (fracNs > 0 && sec < 0) {
+                    sec += 1L << 32;
+                }
+                if (fracNs > 0 && nsec < 0) {
+                    nsec += fracNs << 32;
+                }
                 int caplen = h.getInt(HDR_CAPLEN);
                 packets.add(new Packet(sec * 1_000_000_000L + nsec, caplen, h.getInt(HDR_LEN),
                         data.getValue().getByteArray(0, caplen), sec, nsec));
@@ -97,6 +112,31 @@ public final class PcapFile {
         } finally {
             pcap.pcap_close(p);
         }
+    }
+
+    /** Nanoseconds per unit of a classic pcap's fraction, by its magic; 0 for any other file. */
+    private static long classicFractionNs(Path path) {
+        byte[] m = new byte[4];
+        try (InputStream in = Files.newInputStream(path)) {
+            if (in.readNBytes(m, 0, 4) < 4) {
+                return 0;
+            }
+        } catch (IOException e) {
+            return 0; // libpcap says why it cannot read the file
+        }
+        int le = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        int be = ByteBuffer.wrap(m).order(ByteOrder.BIG_ENDIAN).getInt();
+        for (int magic : new int[] {le, be}) {
+            switch (magic) {
+                case 0xa1b2c3d4, 0xa1b2cd34, 0xa12b3c4d: // microseconds (plain, Kuznetzov's, Navtel)
+                    return 1000;
+                case 0xa1b23c4d: // nanoseconds
+                    return 1;
+                default:
+                    break;
+            }
+        }
+        return 0;
     }
 
     /** Writes packets to a pcap file with libpcap (no timestamps: the tests that use it need bytes only). */
