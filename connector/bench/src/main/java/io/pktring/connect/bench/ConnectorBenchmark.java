@@ -200,21 +200,9 @@ public final class ConnectorBenchmark {
             ringRead = (System.nanoTime() - t0) / (double) m;
         }
 
-        PktringSourceTask task = new PktringSourceTask();
-        Map<String, String> props = Map.of("name", "bench-stages", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
-                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> records = new ArrayList<>(m);
         long t0 = System.nanoTime();
-        while (records.size() < m) {
-            List<SourceRecord> batch = task.poll();
-            if (batch != null) {
-                records.addAll(batch);
-            }
-        }
+        List<SourceRecord> records = poll(ring, m);
         double taskNs = (System.nanoTime() - t0) / (double) records.size();
-        task.stop();
 
         AvroConverter<Object> avro = new AvroConverter<>();
         Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig()); // as the worker's
@@ -228,6 +216,28 @@ public final class ConnectorBenchmark {
         double avroNs = (System.nanoTime() - t0) / (double) records.size();
         byte[] key = (byte[]) records.get(0).key();
         return new Stage(ringRead, taskNs, avroNs, key == null ? 0 : key.length, value.length);
+    }
+
+    /** The connector's records for the first n packets of the ring, as the worker receives them. */
+    static List<SourceRecord> poll(Path ring, int n) throws Exception {
+        PktringSourceTask task = new PktringSourceTask();
+        Map<String, String> props = Map.of("name", "bench-poll", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
+                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
+        task.initialize(new FixedOffsetTaskContext(props, null));
+        task.start(props);
+        List<SourceRecord> records = new ArrayList<>(n);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (records.size() < n && System.nanoTime() < deadline) {
+            List<SourceRecord> batch = task.poll();
+            if (batch != null) {
+                records.addAll(batch);
+            }
+        }
+        task.stop();
+        if (records.size() < n) {
+            throw new IllegalStateException("read only " + records.size() + " of " + n + " packets from " + ring);
+        }
+        return records;
     }
 
     /** The same number of records of the same key/value sizes and the same headers, by a plain producer. */
