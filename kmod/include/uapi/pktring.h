@@ -106,13 +106,20 @@
 #define PKTRING_ALIGN		8
 #define PKTRING_IFNAMSIZ	16
 #define PKTRING_MIN_DATA_SIZE	4096
-#define PKTRING_MAX_DATA_SIZE	(1ULL << 40)
+#define PKTRING_MAX_DATA_SIZE	0x10000000000ULL	/* 1 TiB */
 
 /* ctl.flags */
 #define PKTRING_WAIT_MASK	0x3
 #define PKTRING_WAIT_POLL	0x1	/* kernel device: poll(2) */
 #define PKTRING_WAIT_FUTEX	0x2	/* shared memory: futex on wake_seq */
 #define PKTRING_F_HW_TSTAMP	0x4	/* writer uses hardware timestamps */
+#define PKTRING_F_HEARTBEAT	0x8	/* writer beats (see Liveness) */
+
+/* Liveness: a beating writer increments heartbeat at least this often. */
+#define PKTRING_HEARTBEAT_MS	100
+
+/* Epochs are below 2^PKTRING_EPOCH_BITS (see Epoch). */
+#define PKTRING_EPOCH_BITS	53
 
 /* ctl.state */
 #define PKTRING_STATE_INIT	0	/* being set up, not yet readable */
@@ -134,8 +141,7 @@
 	X(RECLAIMED,	6, "reclaimed") /* packet records overwritten */ \
 	X(DROP_TOO_BIG,	7, "drop_too_big") /* record > max_record */	\
 	X(DROP_NOMEM,	8, "drop_nomem") /* no memory to copy */	\
-	X(DROP_SOURCE,	9, "drop_source") /* dropped before the ring,
-					   * e.g. AF_PACKET tp_drops */	\
+	X(DROP_SOURCE,	9, "drop_source") /* before the ring (tp_drops) */ \
 	X(DROP_INVALID,	10, "drop_invalid") /* malformed input packet */
 
 enum pktring_counter {
@@ -176,7 +182,8 @@ struct pktring_ctl {
 	__u32 wake_seq;		/* futex word, incremented on wake */
 	__u32 state;		/* PKTRING_STATE_* */
 	__u64 seq_next;		/* seq of the next packet record */
-	__u8 reserved1[32];
+	__u64 heartbeat;	/* incremented while the writer lives */
+	__u8 reserved1[24];
 
 	/* 192: counters, written by the writer only */
 	__u64 counters[PKTRING_CTR_MAX];
@@ -242,6 +249,7 @@ struct pktring_rec {
 #define PKTRING_OFF_WAKE_SEQ	144
 #define PKTRING_OFF_STATE	148
 #define PKTRING_OFF_SEQ_NEXT	152
+#define PKTRING_OFF_HEARTBEAT	160
 #define PKTRING_OFF_COUNTERS	192
 
 #define PKTRING_ROFF_LEN	0
