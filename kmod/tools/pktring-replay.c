@@ -107,10 +107,9 @@ static void close_inputs(struct source *src, int n)
 static void put_packet(struct replay *rp, struct source *s,
 		      const struct pcap_pkthdr *ph, const u_char *bytes)
 {
-	struct pktring_rec meta = { 0 };
-	uint64_t ts_ns;
+	struct pktring_rec meta;
 
-	if (pktring_input_ts(&s->in, ph, &ts_ns)) {
+	if (pktring_input_meta(&s->in, ph, &meta)) {
 		fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp %lld.%09ld is not representable (before 1970 or after 2554), skipped\n",
 			s->in.name, (unsigned long long)(rp->packets + rp->skipped + 1),
 			(long long)ph->ts.tv_sec, (long)ph->ts.tv_usec);
@@ -118,10 +117,7 @@ static void put_packet(struct replay *rp, struct source *s,
 		rp->skipped++;
 		return;
 	}
-	pace(rp, ts_ns);
-	meta.ts_ns = ts_ns;
-	meta.caplen = ph->caplen;
-	meta.origlen = ph->len;
+	pace(rp, meta.ts_ns);
 	if (pktring_writer_put(&rp->w, &meta, bytes) != 0) {
 		fprintf(stderr, "pktring-replay: %s: packet of %u bytes exceeds the ring's max record %u, skipped\n",
 			s->in.name, ph->caplen, rp->w.ctl->max_record);
@@ -162,7 +158,7 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 		       uint32_t *snaplen)
 {
 	uint32_t bound;
-	int i, rc, dlt, lt, stdin_seen = 0;
+	int i, rc, lt, stdin_seen = 0;
 
 	for (i = 0; i < n; i++) {
 		struct pktring_input *in = &src[i].in;
@@ -180,11 +176,8 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 				in->name);
 			return -1;
 		}
-		dlt = pcap_datalink(in->p);
-		lt = pktring_linktype_of_dlt(dlt);
-		if (lt < 0) {
-			fprintf(stderr, "pktring-replay: %s: link type %d (%s) cannot be written to a pcap file by libpcap, so a ring of it could not be dumped; refused\n",
-				in->name, dlt, pcap_datalink_val_to_name(dlt) ?: "unknown");
+		if (pktring_input_ring(in, &lt, &bound)) {
+			fprintf(stderr, "pktring-replay: %s\n", in->err);
 			return -1;
 		}
 		if (i && lt != *linktype) {
@@ -193,11 +186,6 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 			return -1;
 		}
 		*linktype = lt;
-		bound = pktring_max_caplen(dlt);
-		/* libpcap returns at most bound bytes a packet, whatever the
-		 * header claims (some files say 1.7 GB); 0 means no limit */
-		if (pcap_snapshot(in->p) > 0 && (uint32_t)pcap_snapshot(in->p) < bound)
-			bound = pcap_snapshot(in->p);
 		if (bound > *snaplen)
 			*snaplen = bound;
 		rc = pcap_next_ex(in->p, &src[i].first, &src[i].first_bytes);
