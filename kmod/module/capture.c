@@ -2,10 +2,11 @@
 /*
  * The capture hook: an ETH_P_ALL packet_type bound to one interface sees
  * every packet it receives and (through dev_queue_xmit_nit) every packet it
- * sends, as AF_PACKET does. Each packet is filtered, cut to the snap
- * length and written into the ring once.
+ * sends, as AF_PACKET does. Each packet is filtered, its VLAN tag put
+ * back, cut to the snap length and written into the ring once.
  */
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
 #include <linux/timekeeping.h>
 
@@ -58,6 +59,8 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	unsigned int snap = ctl->snaplen;
 	unsigned int res;
 	ktime_t hwts = 0;
+	__be16 tag[2];	/* TPID, TCI */
+	const u8 *vlan = NULL;
 	bool written;
 
 	/* multicast looped back to us: not on the wire (as af_packet) */
@@ -81,6 +84,20 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 
 	meta.origlen = skb->len;
 	meta.caplen = min(skb->len, snap);
+	/*
+	 * The tag the kernel moved from the frame into the skb goes back in
+	 * front of the ethertype, as af_packet reports it and libpcap
+	 * re-inserts it for tcpdump: the TPID is skb->vlan_proto (0x88a8
+	 * for QinQ's outer tag), and the snap length cuts after.
+	 */
+	if (skb_vlan_tag_present(skb) && ctl->linktype == LINKTYPE_ETHERNET &&
+	    meta.caplen >= 2 * ETH_ALEN) {
+		tag[0] = skb->vlan_proto;
+		tag[1] = htons(skb_vlan_tag_get(skb));
+		vlan = (const u8 *)tag;
+		meta.origlen += VLAN_HLEN;
+		meta.caplen = min(meta.caplen + VLAN_HLEN, ctl->snaplen);
+	}
 	if (meta.caplen < meta.origlen)
 		meta.flags |= PKTRING_RF_TRUNCATED;
 	/* the NIC's time only when the ring asked for it (received only) */
@@ -104,7 +121,7 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 		ctl->counters[PKTRING_CTR_FILTERED]++;
 		written = false;
 	} else {
-		written = pktring_ring_write(ring, skb, &meta);
+		written = pktring_ring_write(ring, skb, &meta, vlan);
 	}
 	spin_unlock(&ring->lock);
 	if (written)

@@ -83,7 +83,7 @@ void pktring_ring_end(struct pktring_ring *ring);
 void pktring_ring_beat_start(struct pktring_ring *ring);
 void pktring_ring_wake(struct pktring_ring *ring);
 bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
-			const struct pktring_rec *meta);
+			const struct pktring_rec *meta, const u8 *vlan_tag);
 extern atomic_t pktring_live_rings;
 extern atomic_long_t pktring_live_bytes;
 

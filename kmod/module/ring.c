@@ -3,6 +3,7 @@
  * The ring object: memory laid out as include/uapi/pktring.h says, its
  * identity, its reference count and its end.
  */
+#include <linux/if_vlan.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/random.h>
@@ -226,11 +227,32 @@ void pktring_ring_end(struct pktring_ring *ring)
 }
 
 /*
+ * The caplen bytes of the frame: the skb's, with a VLAN tag (VLAN_HLEN
+ * bytes, or NULL) put back after the MAC addresses.
+ */
+static int pktring_copy_frame(const struct sk_buff *skb, u8 *dst, u32 caplen,
+			      const u8 *tag)
+{
+	u32 head, n;
+
+	if (!tag)
+		return skb_copy_bits(skb, 0, dst, caplen);
+	head = min_t(u32, caplen, 2 * ETH_ALEN);
+	if (skb_copy_bits(skb, 0, dst, head))
+		return -EFAULT;
+	n = min_t(u32, caplen - head, VLAN_HLEN);
+	memcpy(dst + head, tag, n);
+	if (caplen == head + n)
+		return 0;
+	return skb_copy_bits(skb, head, dst + head + n, caplen - head - n);
+}
+
+/*
  * Write one packet record (W1-W5) under the ring's lock. Returns false when
  * the record does not fit (counted as drop_too_big).
  */
 bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
-			const struct pktring_rec *meta)
+			const struct pktring_rec *meta, const u8 *vlan_tag)
 {
 	struct pktring_ctl *ctl = ring->ctl;
 	struct pktring_rec *rec, copied = *meta;
@@ -241,8 +263,8 @@ bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
 		ctl->counters[PKTRING_CTR_DROP_TOO_BIG]++;
 		return false;
 	}
-	/* cannot fail: caplen <= skb->len, checked by the caller */
-	if (skb_copy_bits(skb, 0, rec + 1, meta->caplen)) {
+	/* cannot fail: caplen <= skb->len (+ the tag), checked by the caller */
+	if (pktring_copy_frame(skb, (u8 *)(rec + 1), meta->caplen, vlan_tag)) {
 		ctl->counters[PKTRING_CTR_DROP_INVALID]++;
 		rec->caplen = 0;
 		copied.caplen = 0;

@@ -5,6 +5,7 @@
  * shared-memory file that every pktring reader maps unchanged.
  */
 #include "pktring.h"
+#include "pcap_filter.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -73,17 +74,16 @@ static int dlt_of(int fd, const char *ifname, char *err, size_t len)
 	return -1;
 }
 
-/* Compile EXPR with libpcap (as tcpdump does) and attach it to fd. */
-static int attach_filter(int fd, int dlt, int snaplen, const char *expr)
+/* Compile EXPR as tcpdump does on ifname and attach it to fd. */
+static int attach_filter(int fd, const char *ifname, int snaplen, const char *expr)
 {
-	pcap_t *dead = pcap_open_dead(dlt, snaplen);
 	struct bpf_program prog;
 	struct sock_fprog fprog;
+	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc = 0;
 
-	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		fprintf(stderr, "pktring-capd: filter '%s': %s\n", expr, pcap_geterr(dead));
-		pcap_close(dead);
+	if (pktring_compile_filter(ifname, snaplen, expr, &prog, err, sizeof(err))) {
+		fprintf(stderr, "pktring-capd: %s\n", err);
 		return -1;
 	}
 	fprog.len = prog.bf_len;
@@ -93,7 +93,6 @@ static int attach_filter(int fd, int dlt, int snaplen, const char *expr)
 		rc = -1;
 	}
 	pcap_freecode(&prog);
-	pcap_close(dead);
 	return rc;
 }
 
@@ -101,8 +100,50 @@ struct capd {
 	struct pktring_writer w;
 	uint32_t snaplen;
 	uint32_t ifindex;
+	int ethernet;		/* VLAN tags go back in after the MAC addresses */
 	uint64_t packets, bytes;
 };
+
+#define MAX_SNAPLEN	262144
+#define VLAN_OFFSET	12	/* 2 * ETH_ALEN: where libpcap puts the tag */
+#define VLAN_TAG_LEN	4
+
+/* a frame with its tag re-inserted, up to the snap length */
+static uint8_t tagged[MAX_SNAPLEN + VLAN_OFFSET + VLAN_TAG_LEN];
+
+/*
+ * The kernel hands packet sockets a received frame without its outer VLAN
+ * tag (in the skb's metadata: tp_vlan_tci, tp_vlan_tpid). Put it back in
+ * front of the ethertype exactly as libpcap does for tcpdump (pcap-linux.c:
+ * valid when the TCI is non-zero or TP_STATUS_VLAN_VALID is set; the TPID
+ * is 0x8100 unless the kernel gives one), so the ring holds the frame as it
+ * was on the wire. Returns the bytes to store; *caplen and *len grow by 4.
+ */
+static const uint8_t *with_vlan_tag(struct capd *cd, const struct tpacket3_hdr *h,
+				    const uint8_t *frame, uint32_t *caplen, uint32_t *len)
+{
+	uint16_t tpid = ETH_P_8021Q, tci = h->hv1.tp_vlan_tci;
+	uint32_t rest, limit;
+
+	if (!cd->ethernet || *caplen < VLAN_OFFSET ||
+	    !(tci || (h->tp_status & TP_STATUS_VLAN_VALID)))
+		return frame;
+	if (h->hv1.tp_vlan_tpid || (h->tp_status & TP_STATUS_VLAN_TPID_VALID))
+		tpid = h->hv1.tp_vlan_tpid;
+	memcpy(tagged, frame, VLAN_OFFSET);
+	tagged[VLAN_OFFSET] = tpid >> 8;
+	tagged[VLAN_OFFSET + 1] = tpid & 0xff;
+	tagged[VLAN_OFFSET + 2] = tci >> 8;
+	tagged[VLAN_OFFSET + 3] = tci & 0xff;
+	rest = *caplen - VLAN_OFFSET;	/* only what the snap length keeps */
+	limit = cd->snaplen > VLAN_OFFSET ? cd->snaplen - VLAN_OFFSET : 0;
+	if (rest > limit)
+		rest = limit;
+	memcpy(tagged + VLAN_OFFSET + VLAN_TAG_LEN, frame + VLAN_OFFSET, rest);
+	*caplen += VLAN_TAG_LEN;
+	*len += VLAN_TAG_LEN;
+	return tagged;
+}
 
 static void write_block(struct capd *cd, struct tpacket_block_desc *bd)
 {
@@ -112,18 +153,21 @@ static void write_block(struct capd *cd, struct tpacket_block_desc *bd)
 	for (i = 0; i < bd->hdr.bh1.num_pkts; i++) {
 		struct sockaddr_ll *sll = (void *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
 		struct pktring_rec meta = { 0 };
+		uint32_t caplen = h->tp_snaplen, len = h->tp_len;
+		const uint8_t *bytes = with_vlan_tag(cd, h, (uint8_t *)h + h->tp_mac,
+						     &caplen, &len);
 
 		meta.ts_ns = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
-		meta.caplen = h->tp_snaplen < cd->snaplen ? h->tp_snaplen : cd->snaplen;
-		meta.origlen = h->tp_len;
+		meta.caplen = caplen < cd->snaplen ? caplen : cd->snaplen;
+		meta.origlen = len;
 		meta.ifindex = sll->sll_ifindex;
 		meta.pkttype = sll->sll_pkttype;
 		meta.protocol = sll->sll_protocol;
 		meta.direction = sll->sll_pkttype == PACKET_OUTGOING ? PKTRING_DIR_OUT :
 								  PKTRING_DIR_IN;
-		if (h->tp_snaplen > cd->snaplen)
+		if (caplen > cd->snaplen)
 			pktring_writer_count(&cd->w, PKTRING_CTR_TRUNCATED, 1);
-		if (pktring_writer_put(&cd->w, &meta, (uint8_t *)h + h->tp_mac) == 0) {
+		if (pktring_writer_put(&cd->w, &meta, bytes) == 0) {
 			cd->packets++;
 			cd->bytes += meta.caplen;
 		}
@@ -157,7 +201,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct capd cd = { .snaplen = 262144 };
+	struct capd cd = { .snaplen = MAX_SNAPLEN };
 	const char *ifname = NULL, *ring = NULL, *filter = NULL, *why = "signal";
 	uint64_t size = 64 << 20, last_stats = 0;
 	struct tpacket_req3 req = {
@@ -184,7 +228,7 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			cd.snaplen = strtoul(optarg, &end, 10);
-			if (*end || cd.snaplen < 1 || cd.snaplen > 262144 || *optarg == '-') {
+			if (*end || cd.snaplen < 1 || cd.snaplen > MAX_SNAPLEN || *optarg == '-') {
 				fprintf(stderr, "pktring-capd: bad --snaplen '%s' (1..262144)\n", optarg);
 				return 2;
 			}
@@ -228,7 +272,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-capd: interface %s\n", err);
 		return 1;
 	}
-	if (filter && attach_filter(fd, dlt, cd.snaplen, filter))
+	cd.ethernet = dlt == DLT_EN10MB;
+	if (filter && attach_filter(fd, ifname, cd.snaplen, filter))
 		return 1;
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) ||
 	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {

@@ -8,8 +8,9 @@
  *   pktring-ctl remove IFACE
  *   pktring-ctl list
  *
- * Filters are compiled by libpcap, as tcpdump does, for the link type
- * the module will store for the interface.
+ * Filters are compiled by libpcap on a handle activated on the interface,
+ * exactly as tcpdump's are (../lib/pcap_filter.h: "vlan 100" tests the tag
+ * the kernel holds aside, which is what the module's filter sees).
  */
 #include <errno.h>
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <pcap/pcap.h>
 
+#include "../lib/pcap_filter.h"
 #include "../module/pktring_ioctl.h"
 
 static void usage(void)
@@ -72,7 +74,7 @@ static unsigned long parse_number(const char *opt, const char *s, int base,
 	return v;
 }
 
-/* The pcap link type the module stores for ifname (see capture.c). */
+/* Exits unless the module captures ifname (see capture.c); its DLT. */
 static int iface_linktype(const char *ifname)
 {
 	char path[128];
@@ -147,14 +149,14 @@ static int cmd_add(int argc, char **argv)
 	}
 	if (filter) {
 		int snap = a.snaplen ? a.snaplen : PKTRING_DEFAULT_SNAPLEN;
-		pcap_t *p = pcap_open_dead(iface_linktype(a.ifname), snap);
+		char err[PCAP_ERRBUF_SIZE + 256];
 
-		if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
-			fprintf(stderr, "pktring-ctl: filter '%s': %s\n",
-				filter, pcap_geterr(p));
+		iface_linktype(a.ifname);	/* one the module captures */
+		if (pktring_compile_filter(a.ifname, snap, filter, &prog, err,
+					   sizeof(err))) {
+			fprintf(stderr, "pktring-ctl: %s\n", err);
 			return 1;
 		}
-		pcap_close(p);
 		a.filter_len = prog.bf_len;
 		a.filter = (uintptr_t)prog.bf_insns;
 	}

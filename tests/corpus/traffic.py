@@ -7,6 +7,8 @@
                        SIGTERM
     traffic.py send    in namespace A: every kind of traffic the corpus
                        holds, over the links, loopback and the tun device
+    traffic.py tagged DEV_Q DEV_QINQ
+                       only the tagged frames (also used by the VLAN tests)
 
 Tagged frames are written whole to a packet socket on a2 (802.1Q) and a3
 (QinQ): that needs no 8021q module, and the receiving veth moves the outer
@@ -28,8 +30,7 @@ import time
 TCP_PORT, UDP_PORT, CLOSED_PORT = 5001, 5002, 5999
 LINK0 = ("10.0.0.2", "fd00::2")		# plain Ethernet, MTU 1500
 LINK1 = "10.1.0.2"			# jumbo frames, MTU 9000
-MAC_A2, MAC_B2 = "02:00:00:00:02:01", "02:00:00:00:02:02"
-MAC_A3, MAC_B3 = "02:00:00:00:03:01", "02:00:00:00:03:02"
+MAC_B2, MAC_B3 = "02:00:00:00:02:02", "02:00:00:00:03:02"
 TUN_LOCAL, TUN_PEER = "10.99.0.1", "10.99.0.2"
 TUN6_LOCAL, TUN6_PEER = "fd99::1", "fd99::2"
 
@@ -183,33 +184,41 @@ def tags(*tpid_tci):
 
 
 def tagged(dev_q, dev_qinq):
-    """802.1Q (VLAN 100, with priority and DEI bits, and a priority tag
-    of VLAN 0) on dev_q; 802.1ad 200 around 802.1Q 300, and the older
-    0x9100 outer TPID, on dev_qinq."""
-    mac = lambda m: bytes.fromhex(m.replace(":", ""))
-    a2, b2, a3, b3 = (mac(m) for m in (MAC_A2, MAC_B2, MAC_A3, MAC_B3))
+    """802.1Q (VLAN 100, with priority and DEI bits, a priority tag of
+    VLAN 0 and an all-zero TCI) on dev_q; 802.1ad 200 around 802.1Q 300,
+    and the older 0x9100 outer TPID, on dev_qinq."""
+    def mac(m):
+        return bytes.fromhex(m.replace(":", ""))
+
+    def own(dev):
+        with open("/sys/class/net/%s/address" % dev) as f:
+            return mac(f.read().strip())
+
+    a_q, a_qinq = own(dev_q), own(dev_qinq)
+    b2, b3 = mac(MAC_B2), mac(MAC_B3)
     bcast = b"\xff" * 6
     src, dst = "10.100.0.1", "10.100.0.2"
     q = [
-        (bcast, tags((0x8100, 100)), 0x0806, arp_request(a2, src, dst)),
+        (bcast, tags((0x8100, 100)), 0x0806, arp_request(a_q, src, dst)),
         (b2, tags((0x8100, 100)), 0x0800, echo4(src, dst, 1)),
         (b2, tags((0x8100, 100)), 0x0800, echo4(src, dst, 2)),
         (b2, tags((0x8100, 5 << 13 | 1 << 12 | 100)), 0x0800,
          udp4(src, dst, 100, 3)),
         (b2, tags((0x8100, 100)), 0x0800, udp4(src, dst, 1472, 4)),
         (b2, tags((0x8100, 3 << 13)), 0x0800, udp4(src, dst, 10, 5)),
+        (b2, tags((0x8100, 0)), 0x0800, udp4(src, dst, 11, 6)),
     ]
     src, dst = "10.200.0.1", "10.200.0.2"
     qinq = [
         (bcast, tags((0x88A8, 200), (0x8100, 300)), 0x0806,
-         arp_request(a3, src, dst)),
+         arp_request(a_qinq, src, dst)),
         (b3, tags((0x88A8, 200), (0x8100, 300)), 0x0800, echo4(src, dst, 1)),
         (b3, tags((0x88A8, 200), (0x8100, 300)), 0x0800, echo4(src, dst, 2)),
         (b3, tags((0x88A8, 4 << 13 | 200), (0x8100, 2 << 13 | 300)), 0x0800,
          udp4(src, dst, 1000, 3)),
         (b3, tags((0x9100, 200), (0x8100, 300)), 0x0800, udp4(src, dst, 20, 4)),
     ]
-    for dev, smac, frames in ((dev_q, a2, q), (dev_qinq, a3, qinq)):
+    for dev, smac, frames in ((dev_q, a_q, q), (dev_qinq, a_qinq, qinq)):
         with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
             s.bind((dev, 0))
             for dmac, tag, ethertype, body in frames:
@@ -257,4 +266,7 @@ def send():
 
 
 if __name__ == "__main__":
-    {"sink": sink, "send": send}[sys.argv[1]]()
+    if sys.argv[1] == "tagged":
+        tagged(sys.argv[2], sys.argv[3])
+    else:
+        {"sink": sink, "send": send}[sys.argv[1]]()

@@ -18,6 +18,11 @@
  *                           child maps the ring)
  *   udp DST PORT COUNT SIZE [PPS] [SRCPORT]
  *                           paced UDP sender (sizes cycle up to SIZE)
+ *   vlan DEV COUNT          COUNT rounds of tagged frames written whole to
+ *                           DEV: 802.1Q (VLAN 100, priority and DEI bits,
+ *                           VLAN 0, an all-zero TCI, a 1518-byte frame),
+ *                           QinQ (802.1ad 200 outside 802.1Q 300; a 0x9100
+ *                           outer TPID) and one untagged frame
  *   pcapcmp A B             same packets (count, lengths, bytes)?
  *   pcapinfo F              count, bytes, max caplen of a pcap file
  *   fakering PATH EPOCH     write a small ended shared-memory ring file
@@ -34,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
@@ -518,6 +525,88 @@ static int cmd_udp(int argc, char **argv)
 	return 0;
 }
 
+/* One Ethernet frame: broadcast, TAGS (TPID/TCI pairs), IPv4 UDP of n bytes */
+static size_t tagged_frame(uint8_t *f, const uint8_t *src,
+			   const uint16_t *tags, int ntags, size_t n)
+{
+	static const uint8_t ip_addrs[8] = { 10, 77, 0, 1, 10, 77, 0, 2 };
+	uint8_t *ip;
+	uint32_t sum = 0;
+	size_t len = 12;
+	int i;
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, src, 6);
+	for (i = 0; i < 2 * ntags; i++, len += 2) {
+		f[len] = tags[i] >> 8;
+		f[len + 1] = tags[i] & 0xff;
+	}
+	f[len++] = 0x08;	/* IPv4 */
+	f[len++] = 0x00;
+	ip = f + len;
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ip[2] = (20 + 8 + n) >> 8;
+	ip[3] = (20 + 8 + n) & 0xff;
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, ip_addrs, 8);
+	for (i = 0; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+	ip[10] = sum >> 8;
+	ip[11] = sum & 0xff;
+	ip[20] = 0x9c;		/* ports 40000 -> 5002, no UDP checksum */
+	ip[21] = 0x40;
+	ip[22] = 0x13;
+	ip[23] = 0x8a;
+	ip[24] = (8 + n) >> 8;
+	ip[25] = (8 + n) & 0xff;
+	for (i = 0; i < (int)n; i++)
+		ip[28 + i] = (uint8_t)(i * 7 + 3);
+	return len + 28 + n;
+}
+
+static int cmd_vlan(const char *dev, long count)
+{
+	static const struct {
+		uint16_t tags[4];
+		int ntags;
+		size_t n;
+	} frames[] = {
+		{ { 0x8100, 100 }, 1, 18 },
+		{ { 0x8100, 5 << 13 | 1 << 12 | 100 }, 1, 100 },
+		{ { 0x8100, 100 }, 1, 1472 },
+		{ { 0x8100, 3 << 13 }, 1, 10 },
+		{ { 0x8100, 0 }, 1, 11 },
+		{ { 0x88a8, 200, 0x8100, 300 }, 2, 18 },
+		{ { 0x88a8, 4 << 13 | 200, 0x8100, 2 << 13 | 300 }, 2, 1000 },
+		{ { 0x9100, 200, 0x8100, 300 }, 2, 20 },
+		{ { 0 }, 0, 30 },
+	};
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	uint8_t f[1600], src[6] = { 2, 0, 0, 0, 0x77, 1 };
+	int s = socket(AF_PACKET, SOCK_RAW, 0);
+	size_t k, len;
+	long i;
+
+	sll.sll_ifindex = if_nametoindex(dev);
+	if (s < 0 || !sll.sll_ifindex)
+		die("packet socket", dev);
+	for (i = 0; i < count; i++) {
+		for (k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
+			len = tagged_frame(f, src, frames[k].tags,
+					   frames[k].ntags, frames[k].n);
+			if (sendto(s, f, len, 0, (void *)&sll, sizeof(sll)) < 0)
+				die("sendto", dev);
+			usleep(2000);
+		}
+	}
+	close(s);
+	return 0;
+}
+
 struct pkt {
 	uint32_t caplen, len;
 	uint8_t *bytes;
@@ -646,6 +735,8 @@ int main(int argc, char **argv)
 		return cmd_vmas(argv[2]);
 	if (argc >= 6 && !strcmp(argv[1], "udp"))
 		return cmd_udp(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "vlan"))
+		return cmd_vlan(argv[2], atol(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "pcapcmp"))
 		return cmd_pcapcmp(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "pcapinfo"))

@@ -452,6 +452,41 @@ t_filter() {
 	pktring-ctl remove va
 }
 
+# VLAN tags as on the wire: 802.1Q and QinQ frames arrive on va (the
+# receiving kernel moves the outer tag into the skb's metadata). The ring,
+# dumped, equals tcpdump's capture of them byte for byte, and a ring
+# filtered with 'vlan 100' equals tcpdump's 'vlan 100' capture.
+t_vlan() {
+	for f in "" "vlan 100"; do
+		name="vlan${f:+ filter '$f'}"
+		if [ -n "$f" ]; then
+			pktring-ctl add va --filter "$f" >/dev/null
+		else
+			pktring-ctl add va >/dev/null
+		fi || { fail "$name: add"; continue; }
+		td_start va $R/tdv.pcap $f
+		$IP netns exec peer pktring-vmtest vlan vb 3
+		td_stop $R/tdv.pcap
+		pktring-dump -r /dev/pktring/va --until-end -w $R/ringv.pcap
+		info=$(pktring-vmtest pcapinfo $R/ringv.pcap)
+		n=$(pktring-vmtest pcapinfo $R/tdv.pcap | field packets)
+		# offline, libpcap's filters read the frame's bytes: the tags
+		tagged=$(tcpdump -Z root -r $R/tdv.pcap vlan 2>/dev/null | wc -l)
+		qinq=$(tcpdump -Z root -r $R/tdv.pcap 'ether[12:2] = 0x88a8' 2>/dev/null | wc -l)
+		echo "$name: ring $info; tcpdump $n packets, $tagged tagged, $qinq QinQ"
+		if ! grep -q "^0 packets dropped by kernel" $R/tdv.pcap.err; then
+			fail "$name: the reference (tcpdump) dropped packets"
+		elif ! pktring-vmtest pcapcmp $R/tdv.pcap $R/ringv.pcap; then
+			fail "$name: the ring differs from tcpdump's capture"
+		elif [ "$tagged" -eq 0 ] || { [ -z "$f" ] && [ "$qinq" -eq 0 ]; }; then
+			fail "$name: no tagged frames to compare ($tagged, QinQ $qinq)"
+		else
+			ok "$name: $n frames ($tagged tagged, $qinq QinQ) = tcpdump's, byte for byte"
+		fi
+		pktring-ctl remove va
+	done
+}
+
 # A reader holds the mapping while traffic flows and the ring goes away.
 # It must drain and stop (ended=1); the memory is returned only after it
 # unmaps (live_rings/live_bytes).
@@ -615,6 +650,7 @@ t_names
 t_vmas
 t_many_readers
 t_filter
+t_vlan
 t_java
 t_remove_under_load
 t_ifdel_under_load
