@@ -64,6 +64,9 @@ check "liveness: pktring-stat of that ring: exit $rc after $ms ms, $(grep '^writ
 elapsed timeout -k 5 20 "$T/pktring-stat" -r "$ring" -W 1 --json >"$WORK/stat.json" 2>"$WORK/stat.err"
 check "liveness: pktring-stat --json: writer $(jq -r .writer "$WORK/stat.json"), exit $rc" \
 	eval '((rc == 1)) && [[ $(jq -r .writer "$WORK/stat.json") == gone ]]'
+elapsed timeout -k 5 20 "$T/pktring-stat" -r "$ring" -W 0 >"$WORK/stat.out" 2>"$WORK/stat.err"
+check "liveness: pktring-stat -W 0 (never judge) of that ring: exit $rc after $ms ms, $(grep '^writer' "$WORK/stat.out")" \
+	eval '((rc == 0 && ms < 1000)) && grep -q "^writer    unknown" "$WORK/stat.out"'
 elapsed timeout -k 5 20 "$T/pktring-dump" -r "$ring" -W 0.5 --from latest -w /dev/null 2>"$WORK/killed.err"
 check "liveness: --writer-timeout 0.5 from latest: exit $rc after $ms ms" \
 	eval '((rc == 1 && ms >= 500 && ms < 2000)) && grep -q "writer gone" "$WORK/killed.err"'

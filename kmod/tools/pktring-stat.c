@@ -25,6 +25,8 @@ static void usage(FILE *f)
 		"                      lost its writer (default %.0f; 0: never judge)\n"
 		"  -h, --help          this text\n\n"
 		"A live ring's writer beats every %u ms: the first look waits for one beat.\n"
+		"The writer line is alive, ended, gone, silent (it does not beat) or\n"
+		"unknown (no beat seen yet with -W 0).\n"
 		"Exit status: 0, 1 on error or when the writer is gone, 2 usage.\n",
 		PKTRING_WRITER_TIMEOUT_MS / 1000.0, PKTRING_HEARTBEAT_MS);
 }
@@ -43,13 +45,19 @@ static int take(struct pktring_reader *r, struct snap *s)
 	return pktring_reader_ctl(r, &s->c);
 }
 
-/* The first look: wait for one beat, or for the writer timeout. */
+/*
+ * The first look: wait for one beat, or for the writer timeout; without a
+ * timeout (-W 0), two beats' time at most.
+ */
 static int take_first(struct pktring_reader *r, struct snap *s)
 {
 	struct timespec tick = { 0, 10000000 };
+	uint64_t until = pktring_now_ns(CLOCK_MONOTONIC) +
+			 2 * PKTRING_HEARTBEAT_MS * 1000000ull;
 
 	while (pktring_reader_liveness(r) == PKTRING_WRITER_UNKNOWN &&
-	       !pktring_stop)
+	       !pktring_stop &&
+	       (r->writer_timeout_ms || pktring_now_ns(CLOCK_MONOTONIC) < until))
 		nanosleep(&tick, NULL);
 	return take(r, s);
 }
