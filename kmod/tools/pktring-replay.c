@@ -120,7 +120,7 @@ static void put_packet(struct replay *rp, struct source *s,
 	pace(rp, meta.ts_ns);
 	if (pktring_writer_put(&rp->w, &meta, bytes) != 0) {
 		fprintf(stderr, "pktring-replay: %s: packet of %u bytes exceeds the ring's max record %u, skipped\n",
-			s->in.name, ph->caplen, rp->w.ctl->max_record);
+			s->in.name, ph->caplen, (unsigned int)rp->w.pos.max_record);
 		rp->skipped++;
 		return;
 	}
@@ -348,7 +348,7 @@ int main(int argc, char **argv)
 			(unsigned long long)rp.packets, (unsigned long long)rp.bytes,
 			(unsigned long long)rp.skipped, rp.w.pl.path,
 			(unsigned long long)rp.w.ctl->epoch,
-			(unsigned long long)rp.w.ctl->head, dt / 1e9,
+			(unsigned long long)rp.w.pos.head, dt / 1e9,
 			dt ? rp.packets * 1e9 / dt : 0, dt ? rp.bytes * 1e9 / dt : 0);
 	/*
 	 * Wait with the stop signals blocked between the check and the sleep:
