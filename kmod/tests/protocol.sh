@@ -55,8 +55,9 @@ poke "$ring" 88 "$(od -An -tu4 -j 88 -N 4 "$WORK/flip" | tr -d ' ')" 4
 wrote=$(sed -n 's/.*wrote \([0-9]*\) packets.*/\1/p' "$WORK/append.err")
 timeout -k 5 20 "$T/pktring-dump" -r "$ring" -w "$WORK/edited.pcap" 2>"$WORK/dump.err"
 rc=$?
-check "protocol: ... and the ring reads back whole once the page is put right: $(pcap_count "$WORK/edited.pcap") packets = 6 + $wrote appended, $(grep -o 'lost [0-9]*' "$WORK/dump.err" | head -1)" \
-	eval '((rc == 0)) && [[ $(pcap_count "$WORK/edited.pcap") == $((6 + wrote)) ]] && grep -q "lost 0," "$WORK/dump.err"'
+n_src=$(pcap_count "$src")
+check "protocol: ... and the ring reads back whole once the page is put right: $(pcap_count "$WORK/edited.pcap") packets = $n_src + $wrote appended, $(grep -o 'lost [0-9]*' "$WORK/dump.err" | head -1)" \
+	eval '((rc == 0)) && [[ $(pcap_count "$WORK/edited.pcap") == $((n_src + wrote)) ]] && grep -q "lost 0," "$WORK/dump.err"'
 
 # Epochs: random, non-zero, below 2^53 (exact in a double, which JSON
 # tools use). 20 rings from a 64-bit random draw all fall there with
