@@ -48,13 +48,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#define PKTRING_LOAD_ACQUIRE(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define PKTRING_STORE_RELEASE(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
-#define PKTRING_READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define PKTRING_WRITE_ONCE(x, v)	__atomic_store_n(&(x), v, __ATOMIC_RELAXED)
-#define PKTRING_WMB()			__atomic_thread_fence(__ATOMIC_RELEASE)
-#define PKTRING_RMB()			__atomic_thread_fence(__ATOMIC_ACQUIRE)
-#include "../../include/pktring_ring.h"
+/* the user-space barriers of pktring_ring.h; no library function is used */
+#include "../../lib/libpktring.h"
 
 static uint64_t now_ms(void)
 {
