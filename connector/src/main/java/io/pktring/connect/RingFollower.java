@@ -237,7 +237,7 @@ final class RingFollower implements AutoCloseable {
     }
 
     /**
-     * An ended, drained ring returns at once from next(): wait out the poll timeout here instead,
+     * An ended, drained ring returns at once from await(): wait out the poll timeout here instead,
      * so the worker does not spin on empty polls. Sliced so stop() is noticed quickly.
      */
     private void idleUntil(long deadlineNanos) throws InterruptedException {

@@ -84,16 +84,6 @@ final class SourceRecordFactory {
         private int packets;
         private long bytes;
 
-        /** Packets added so far. */
-        int packets() {
-            return packets;
-        }
-
-        /** Published bytes (after snaplen) added so far. */
-        long bytes() {
-            return bytes;
-        }
-
         /** Takes the packet (it is copied: the reader may reuse it); false once the batch is full. */
         @Override
         public boolean accept(CopiedPacket p) {
