@@ -40,7 +40,7 @@ public final class ConverterCost {
                 "pktring-convcost");
         try {
             Path ring = dir.resolve("ring");
-            ConnectorBenchmark.fill(ring, size, n);
+            BenchPackets.fillRing(ring, size, n);
             List<SourceRecord> records = poll(ring, n);
 
             Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig());
