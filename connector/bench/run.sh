@@ -38,7 +38,8 @@ while [[ $main == ConnectorBenchmark && $# -gt 0 ]]; do
 done
 [[ ${BENCH_QUICK:-} == 1 ]] && opts+=(-Dbench.quick=true)
 
-[[ $main == RingReadBench ]] || "$root/scripts/stack.sh" start registry
+# The stack's registry, unless PKTRING_REGISTRY_URL names another (its Confluent API, .../apis/ccompat/v7).
+[[ $main == RingReadBench || -n ${PKTRING_REGISTRY_URL:-} ]] || "$root/scripts/stack.sh" start registry
 [[ -x $root/kmod/bin/pktring-replay ]] || make -s -C "$root/kmod"
 mvn -B -q -f "$root/pom.xml" -pl connector/bench -am package -DskipTests
 (

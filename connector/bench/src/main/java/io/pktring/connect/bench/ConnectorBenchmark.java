@@ -119,7 +119,7 @@ public final class ConnectorBenchmark {
             out.println();
             out.println("Throughput: ring filled beforehand, first to last acknowledged packet; CPU and allocation of the");
             out.println("connector's task thread + its producer's network thread, per packet.");
-            out.printf("%-26s %-9s %5s %9s %10s %10s %7s %8s %8s %8s %8s%n", "path", "converter", "size", "packets",
+            out.printf("%-34s %-9s %5s %9s %10s %10s %7s %8s %8s %8s %8s%n", "path", "converter", "size", "packets",
                     "records/s", "packets/s", "MB/s", "vs prod", "vs ceil", "CPU us/p", "alloc B/p");
             for (int size : throughput.stream().mapToInt(Run::size).distinct().toArray()) {
                 Run producer = find("KafkaProducer, per-packet records", size);
@@ -130,7 +130,7 @@ public final class ConnectorBenchmark {
                     Run ceiling = ceilingFor(r);
                     String vsProducer = producer == null || r == producer ? "" : ratio(r, producer);
                     String vsCeiling = ceiling == null || r == ceiling ? "" : ratio(r, ceiling);
-                    out.printf("%-26s %-9s %5d %9d %10.0f %10.0f %7.1f %8s %8s %8s %8s%n", r.what(), r.converter(), r.size(),
+                    out.printf("%-34s %-9s %5d %9d %10.0f %10.0f %7.1f %8s %8s %8s %8s%n", r.what(), r.converter(), r.size(),
                             r.packets(), r.records() / r.seconds(), r.packetsPerSec(), r.packets() * (double) r.size() / r.seconds() / 1e6,
                             vsProducer, vsCeiling, num(r.cpuUsPerPacket(), "%.2f"), num(r.allocPerPacket(), "%.0f"));
                 }
