@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential libpcap-dev pkg-config	# C tools
 	tcpdump tshark iproute2 jq curl		# tests compare against these
+	kcat					# connector/bench: tshark -T ek | kcat, what users script
 	python3 python3-yaml			# docker-compose.yml check, test corpus
 	qemu-system-x86 busybox-static cpio kmod	# the kernel module's VM tests
 	debootstrap xz-utils zstd		# newest kernel: built in an unstable chroot

@@ -115,7 +115,7 @@ veth_drops=$(( $(ip netns exec "$nsA" cat /sys/class/net/"${tag}a"/statistics/rx
 read -r n_sent send_s <<<"$(awk '{ print $2, $5 }' <<<"$sent")"
 
 # --- what Kafka holds, by seq
-cp=connector/bench/target/pktring-connector-bench.jar:$(cat connector/bench/target/classpath.txt)
+cp=$ROOT/connector/bench/target/pktring-connector-bench.jar:$(cat connector/bench/target/classpath.txt)
 (cd connector && java -cp "$cp" io.pktring.connect.bench.TopicSeqs $BOOTSTRAP "$name" "$captured" 30000) \
 	>"$work/seqs.json" 2>"$work/seqs.err" || die "reading the topic: $(tail -5 "$work/seqs.err")"
 seqs=$(tail -1 "$work/seqs.json")

@@ -138,6 +138,17 @@ public final class ConnectorBenchmark {
             if (tsharkNote != null) {
                 out.println(tsharkNote);
             }
+            Run tshark = find("tshark", 64);
+            if (tshark != null) {
+                StringBuilder b = new StringBuilder("(the connector over tshark -T ek | kcat, packets/s at 64 B:");
+                for (Run r : throughput) {
+                    if (r.size() == 64 && r.what().startsWith("connector, ")) {
+                        b.append(String.format(" %s/%s %.1fx", r.what().substring("connector, ".length()), r.converter(),
+                                r.packetsPerSec() / tshark.packetsPerSec()));
+                    }
+                }
+                out.println(b.append(")"));
+            }
             out.println("(vs prod: packets/s over the plain producer of per-packet records; vs ceil: over the plain producer");
             out.println(" of pre-encoded records of that block mode, or of the first block mode for per-packet rows)");
             out.println();
