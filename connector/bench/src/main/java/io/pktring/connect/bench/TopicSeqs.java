@@ -32,7 +32,7 @@ import io.pktring.connect.testing.ConnectStack;
  * EXPECT distinct packets arrived or nothing new came for QUIET_MS.
  *
  * <pre>
- * run.sh-built classpath: java io.pktring.connect.bench.TopicSeqs BOOTSTRAP TOPIC EXPECT [QUIET_MS]
+ * java -cp (the bench jar and its classpath) io.pktring.connect.bench.TopicSeqs BOOTSTRAP TOPIC EXPECT [QUIET_MS]
  * </pre>
  */
 public final class TopicSeqs {
@@ -52,16 +52,28 @@ public final class TopicSeqs {
             System.err.println("usage: TopicSeqs BOOTSTRAP TOPIC EXPECT [QUIET_MS]");
             System.exit(2);
         }
-        long expect = Long.parseLong(args[2]);
-        long quietMs = args.length > 3 ? Long.parseLong(args[3]) : 20_000;
-        TopicSeqs t = new TopicSeqs();
-        t.read(args[0], args[1], expect, quietMs);
-        System.out.printf("{\"records\":%d,\"packets\":%d,\"distinct\":%d,\"duplicates\":%d,\"min_seq\":%d,\"max_seq\":%d,"
-                + "\"lost\":%d,\"first_ts\":%d,\"last_ts\":%d}%n", t.records, t.packets, t.seen.cardinality(), t.duplicates,
-                t.maxSeq < 0 ? -1 : t.minSeq, t.maxSeq, t.lost, t.records == 0 ? 0 : t.firstTs, t.records == 0 ? 0 : t.lastTs);
+        System.out.println(read(args[0], args[1], Long.parseLong(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 20_000)
+                .json());
     }
 
-    private void read(String bootstrap, String topic, long expect, long quietMs) {
+    /** Reads the topic until expect distinct packets arrived or nothing new came for quietMs. */
+    static TopicSeqs read(String bootstrap, String topic, long expect, long quietMs) {
+        TopicSeqs t = new TopicSeqs();
+        t.consume(bootstrap, topic, expect, quietMs);
+        return t;
+    }
+
+    long distinct() {
+        return seen.cardinality();
+    }
+
+    String json() {
+        return String.format("{\"records\":%d,\"packets\":%d,\"distinct\":%d,\"duplicates\":%d,\"min_seq\":%d,\"max_seq\":%d,"
+                + "\"lost\":%d,\"first_ts\":%d,\"last_ts\":%d}", records, packets, distinct(), duplicates,
+                maxSeq < 0 ? -1 : minSeq, maxSeq, lost, records == 0 ? 0 : firstTs, records == 0 ? 0 : lastTs);
+    }
+
+    private void consume(String bootstrap, String topic, long expect, long quietMs) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
