@@ -98,6 +98,8 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		return -EINVAL;
 	if (a.mode & ~0666)
 		return -EINVAL;
+	if (a.flags & ~PKTRING_ADD_HWTSTAMP || a.reserved)
+		return -EINVAL;
 	gid = make_kgid(current_user_ns(), a.gid);
 	if (!gid_valid(gid))
 		return -EINVAL;
@@ -115,6 +117,9 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 	ring->filter_len = a.filter_len;
 	ring->mode = a.mode;
 	ring->gid = gid;
+	ring->hwtstamp = a.flags & PKTRING_ADD_HWTSTAMP;
+	if (ring->hwtstamp)
+		ring->ctl->flags |= PKTRING_F_HW_TSTAMP;
 
 	rtnl_lock();
 	/* the caller's network namespace, as for AF_PACKET */
@@ -138,9 +143,10 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 	err = pktring_dev_add(ring);
 	if (err)
 		goto err_unlock;
-	dev_hold(netdev);
+	netdev_hold(netdev, &ring->dev_tracker, GFP_KERNEL);
 	ring->netdev = netdev;
 	pktring_capture_start(ring);
+	pktring_ring_beat_start(ring);
 	list_add_tail(&ring->node, &pktring_rings);
 	rtnl_unlock();
 	return 0;

@@ -89,15 +89,18 @@ static int pktring_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long pages = ring->mem_size >> PAGE_SHIFT;
 	int err;
 
-	/* readers never write: no writable mapping now or by mprotect later */
-	if (vma->vm_flags & VM_WRITE)
+	/*
+	 * Readers never write, and packets are never code: no writable or
+	 * executable mapping, now or by mprotect later.
+	 */
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;
 #if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
-	vm_flags_clear(vma, VM_MAYWRITE);
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
 #else
-	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
 #endif
 	err = remap_vmalloc_range(vma, ring->mem, vma->vm_pgoff);
 	if (err)

@@ -4,6 +4,7 @@
  * each a subcommand that prints what it saw and exits non-zero on failure.
  *
  *   refusals DEV            mmap/mprotect refusals, with their errno
+ *                           (writable or executable), and the identity
  *   read DEV [-w PCAP] [--lines FILE] [--slow-us N] [--follow] [--timeout S]
  *            [--linger-ms MS]  (keep the mapping MS after the end)
  *                           an independent reader (pktring_ring.h R1-R5)
@@ -24,6 +25,8 @@
  *                           outer TPID) and one untagged frame
  *   pcapcmp A B             same packets (count, lengths, bytes)?
  *   pcapinfo F              count, bytes, max caplen of a pcap file
+ *   fakering PATH EPOCH     write a small ended shared-memory ring file
+ *   now                     CLOCK_REALTIME in ns
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -117,15 +120,18 @@ static int cmd_refusals(const char *dev)
 	void *p;
 	pid_t pid;
 
-	if (ctl->flags != PKTRING_WAIT_POLL || ctl->data_offset != (size_t)pg ||
+	/* the kernel beats; NIC timestamps only when asked; epoch < 2^53 */
+	if (ctl->flags != (PKTRING_WAIT_POLL | PKTRING_F_HEARTBEAT) ||
+	    ctl->data_offset != (size_t)pg ||
 	    ctl->state != PKTRING_STATE_LIVE || !ctl->epoch ||
+	    ctl->epoch >> PKTRING_EPOCH_BITS ||
 	    ctl->rec_hdr_size != PKTRING_REC_HDR_SIZE) {
-		printf("FAIL identity: flags %u data_offset %llu state %u\n",
+		printf("FAIL identity: flags 0x%x data_offset %llu state %u epoch %llu\n",
 		       ctl->flags, (unsigned long long)ctl->data_offset,
-		       ctl->state);
+		       ctl->state, (unsigned long long)ctl->epoch);
 		failures++;
 	} else {
-		printf("ok identity (size %llu, epoch %016llx)\n",
+		printf("ok identity (size %llu, epoch %llu < 2^53, flags poll|heartbeat)\n",
 		       (unsigned long long)ctl->data_size,
 		       (unsigned long long)ctl->epoch);
 	}
@@ -151,6 +157,20 @@ static int cmd_refusals(const char *dev)
 		die("mmap private", dev);
 	rc = mprotect(p, len, PROT_READ | PROT_WRITE);
 	expect_errno("mprotect-private-writable", !rc, errno, EACCES);
+	munmap(p, len);
+
+	/* packets are never code: no executable mapping, no mprotect to it */
+	p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	expect_errno("mmap-shared-exec", p != MAP_FAILED, errno, EPERM);
+	p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	expect_errno("mmap-private-exec", p != MAP_FAILED, errno, EPERM);
+	rc = mprotect(ctl, len, PROT_READ | PROT_EXEC);
+	expect_errno("mprotect-shared-exec", !rc, errno, EACCES);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap private", dev);
+	rc = mprotect(p, len, PROT_EXEC);
+	expect_errno("mprotect-private-exec", !rc, errno, EACCES);
 	munmap(p, len);
 
 	/* size and offset are checked against the ring */
@@ -197,7 +217,7 @@ static int cmd_read(int argc, char **argv)
 	int fd, follow = 0, i, ended = 0;
 	long slow_us = 0, timeout_s = 60, linger_ms = 0;
 	uint64_t packets = 0, lost = 0, bytes = 0, first_seq = 0, last_seq = 0;
-	uint64_t dir_in = 0, dir_out = 0;
+	uint64_t dir_in = 0, dir_out = 0, hwts = 0, ts_min = UINT64_MAX, ts_max = 0;
 	FILE *lines = NULL;
 	uint64_t target, t_end;
 	size_t len;
@@ -283,6 +303,11 @@ static int cmd_read(int argc, char **argv)
 		bytes += hdr.caplen;
 		dir_in += hdr.direction == PKTRING_DIR_IN;
 		dir_out += hdr.direction == PKTRING_DIR_OUT;
+		hwts += !!(hdr.flags & PKTRING_RF_HW_TSTAMP);
+		if (hdr.ts_ns < ts_min)
+			ts_min = hdr.ts_ns;
+		if (hdr.ts_ns > ts_max)
+			ts_max = hdr.ts_ns;
 		if (lines) {	/* the format of the Java RingCat */
 			uint32_t k;
 
@@ -315,11 +340,13 @@ static int cmd_read(int argc, char **argv)
 		fflush(stdout);
 		usleep(linger_ms * 1000);
 	}
-	printf("packets=%llu lost=%llu bytes=%llu first_seq=%llu last_seq=%llu in=%llu out=%llu ended=%d\n",
+	printf("packets=%llu lost=%llu bytes=%llu first_seq=%llu last_seq=%llu in=%llu out=%llu hwts=%llu ts_min=%llu ts_max=%llu ended=%d\n",
 	       (unsigned long long)packets, (unsigned long long)lost,
 	       (unsigned long long)bytes, (unsigned long long)first_seq,
 	       (unsigned long long)last_seq, (unsigned long long)dir_in,
-	       (unsigned long long)dir_out,
+	       (unsigned long long)dir_out, (unsigned long long)hwts,
+	       (unsigned long long)(packets ? ts_min : 0),
+	       (unsigned long long)ts_max,
 	       PKTRING_LOAD_ACQUIRE(&ctl->state) == PKTRING_STATE_ENDED);
 	return 0;
 }
@@ -666,6 +693,33 @@ static int cmd_pcapinfo(const char *f)
 	return 0;
 }
 
+/* A shared-memory ring file with no packets, ended: what a writer leaves. */
+static int cmd_fakering(const char *path, const char *epoch)
+{
+	static struct pktring_ctl ctl;
+	static char data[4096];
+	FILE *f = fopen(path, "w");
+
+	ctl.magic = PKTRING_MAGIC;
+	ctl.abi_version = PKTRING_ABI_VERSION;
+	ctl.rec_hdr_size = PKTRING_REC_HDR_SIZE;
+	ctl.data_offset = PKTRING_CTL_SIZE;
+	ctl.data_size = sizeof(data);
+	ctl.epoch = strtoull(epoch, NULL, 0);
+	ctl.linktype = 1;
+	ctl.snaplen = 1500;
+	ctl.flags = PKTRING_WAIT_FUTEX;
+	ctl.ring_count = 1;
+	ctl.max_record = pktring_rec_len(1500);
+	ctl.ctr_count = PKTRING_CTR_USED;
+	ctl.state = PKTRING_STATE_ENDED;
+	if (!f || fwrite(&ctl, sizeof(ctl), 1, f) != 1 ||
+	    fseek(f, PKTRING_CTL_SIZE, SEEK_SET) ||
+	    fwrite(data, sizeof(data), 1, f) != 1 || fclose(f))
+		die("write", path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -687,6 +741,15 @@ int main(int argc, char **argv)
 		return cmd_pcapcmp(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "pcapinfo"))
 		return cmd_pcapinfo(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "fakering"))
+		return cmd_fakering(argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "now")) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		printf("%llu\n", ts.tv_sec * 1000000000ULL + ts.tv_nsec);
+		return 0;
+	}
 	fprintf(stderr, "usage: see the comment at the top of pktring-vmtest.c\n");
 	return 2;
 }

@@ -176,6 +176,120 @@ t_refusals() {
 	pktring-ctl remove va
 }
 
+# The kernel writer beats like the user-space ones: a reader of an idle
+# ring with a 1 s writer timeout never calls it gone, and a removed ring
+# ends explicitly (ENDED), not by silence.
+t_liveness() {
+	pktring-ctl add va --size 64K --snaplen 1500 >/dev/null || { fail "liveness: add"; return; }
+	b1=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"heartbeat":\([0-9]*\).*/\1/p')
+	sleep 1
+	b2=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"heartbeat":\([0-9]*\).*/\1/p')
+	pktring-stat -r va -W 1 >$R/live.txt 2>&1
+	src=$?
+	pktring-dump -r va -W 1 -w $R/live.pcap 2>$R/live.err &
+	d=$!
+	sleep 3
+	pktring-ctl remove va
+	waitpid $d 10
+	rc=$?
+	cat $R/live.txt $R/live.err
+	if [ "$b2" -lt $((b1 + 5)) ] 2>/dev/null || [ -z "$b1" ]; then
+		fail "liveness: the kernel ring's heartbeat went $b1 -> $b2 in 1 s"
+	elif [ $src != 0 ] || ! grep -q "^writer    alive" $R/live.txt; then
+		fail "liveness: pktring-stat: exit $src, $(grep ^writer $R/live.txt)"
+	elif [ $rc != 0 ] || ! grep -q "stopped: the ring has ended" $R/live.err; then
+		fail "liveness: a 1 s writer timeout on an idle kernel ring: exit $rc: $(tail -c 200 $R/live.err)"
+	else
+		ok "liveness: heartbeat $b1 -> $b2 in 1 s, writer alive, an idle reader (-W 1) ends with the ring, not by timeout"
+	fi
+}
+
+# Hardware timestamps only when a ring asks (--hwtstamp); off, every
+# record has the kernel's CLOCK_REALTIME. veth gives no NIC time, so with
+# it on the records still carry the software time, unflagged.
+t_hwtstamp() {
+	bad=""
+	pktring-ctl add va --size 1M >/dev/null || { fail "hwtstamp: add"; return; }
+	f0=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"flags":\([0-9]*\).*/\1/p')
+	pktring-ctl remove va
+	pktring-ctl add va --size 1M --hwtstamp >/dev/null || { fail "hwtstamp: add --hwtstamp"; return; }
+	f1=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"flags":\([0-9]*\).*/\1/p')
+	t0=$(pktring-vmtest now)
+	pktring-vmtest udp 10.9.0.2 5001 50 300 500
+	t1=$(pktring-vmtest now)
+	out=$(pktring-vmtest read /dev/pktring/va)
+	pktring-ctl remove va
+	echo "flags default $f0, --hwtstamp $f1; $out; sent between $t0 and $t1"
+	[ $((f0 & 4)) = 0 ] || bad="$bad default-flags:$f0"
+	[ $((f1 & 4)) = 4 ] || bad="$bad hwtstamp-flags:$f1"
+	[ "$(echo $out | field hwts)" = 0 ] || bad="$bad hwts:$(echo $out | field hwts)"
+	[ "$(echo $out | field packets)" -ge 50 ] || bad="$bad packets"
+	tmin=$(echo $out | field ts_min) tmax=$(echo $out | field ts_max)
+	# the first packets may be ARP from before t0; none after t1
+	[ "$tmax" -le "$t1" ] && [ "$tmax" -ge "$t0" ] && [ "$tmin" -gt $((t0 - 10000000000)) ] ||
+		bad="$bad times:$tmin..$tmax"
+	if [ -z "$bad" ]; then
+		ok "hwtstamp: off by default (flags $f0), --hwtstamp sets F_HW_TSTAMP (flags $f1); no NIC time on veth: CLOCK_REALTIME, unflagged"
+	else
+		fail "hwtstamp:$bad"
+	fi
+}
+
+# Ring pages are charged to the memory cgroup of whoever adds the ring,
+# and count against its limit (ENOMEM, no OOM kill).
+t_memcg() {
+	cg=/sys/fs/cgroup
+	mkdir -p $cg
+	mountpoint -q $cg || mount -t cgroup2 none $cg
+	if ! echo +memory >$cg/cgroup.subtree_control; then
+		fail "memcg: no memory controller"
+		return
+	fi
+	mkdir $cg/adder
+	before=$(cat $cg/adder/memory.current)
+	sh -c "echo \$\$ >$cg/adder/cgroup.procs && exec pktring-ctl add va --size 64M" >/dev/null
+	added=$(cat $cg/adder/memory.current)
+	pktring-ctl remove va
+	removed=$(cat $cg/adder/memory.current)
+	echo 32M >$cg/adder/memory.max
+	sh -c "echo \$\$ >$cg/adder/cgroup.procs && exec pktring-ctl add va --size 64M" 2>$R/memcg.err
+	rc=$?
+	[ $rc = 0 ] && pktring-ctl remove va
+	echo "memory.current: $before before, $added with a 64 MiB ring, $removed after remove; over a 32M limit: rc=$rc $(cat $R/memcg.err)"
+	rmdir $cg/adder
+	if [ $((added - before)) -lt $((64 << 20)) ]; then
+		fail "memcg: a 64 MiB ring charged $((added - before)) bytes to its cgroup"
+	elif [ $((added - removed)) -lt $((64 << 20)) ]; then
+		fail "memcg: removing the ring returned $((added - removed)) bytes"
+	elif [ $rc = 0 ] || ! grep -q "Cannot allocate memory" $R/memcg.err; then
+		fail "memcg: a 64 MiB ring under a 32M limit: rc=$rc $(cat $R/memcg.err)"
+	else
+		ok "memcg: a 64 MiB ring charged $(((added - before) >> 20)) MiB to its cgroup, returned on remove, refused (ENOMEM) under a 32M limit"
+	fi
+}
+
+# A bare ring name is the kernel's ring first: a shared-memory ring of the
+# same name does not shadow it.
+t_names() {
+	pktring-ctl add va --size 64K --snaplen 1500 >/dev/null || { fail "names: add"; return; }
+	mkdir -p /dev/shm/pktring
+	chmod 0750 /dev/shm/pktring
+	pktring-vmtest fakering /dev/shm/pktring/va 12345
+	bare=$(pktring-stat -r va --json -W 0)
+	byp=$(pktring-stat -r /dev/shm/pktring/va --json -W 0)
+	kepoch=$(printf '0x%016x' "$(sysv va/epoch)")
+	pktring-ctl remove va
+	rm -rf /dev/shm/pktring
+	echo "$bare"
+	if echo "$bare" | grep -q '"path":"/dev/pktring/va"' &&
+	   echo "$bare" | grep -q "\"epoch\":\"$kepoch\"" &&
+	   echo "$byp" | grep -q '"epoch":"0x0000000000003039"'; then
+		ok "names: 'va' is /dev/pktring/va (epoch $kepoch), not the shared-memory ring of that name"
+	else
+		fail "names: 'va' read $(echo "$bare" | head -c 120)"
+	fi
+}
+
 # Two dumpers and the stat tool at once get the same packets; a slow
 # reader is lapped and its loss is exact; the fast ones lose nothing.
 t_many_readers() {
@@ -529,6 +643,10 @@ t_limits
 t_poll
 t_poll_end
 t_refusals
+t_liveness
+t_hwtstamp
+t_memcg
+t_names
 t_vmas
 t_many_readers
 t_filter

@@ -70,7 +70,7 @@ public final class RingMapping implements AutoCloseable {
         try {
             return mapAndCheck(path, fd);
         } catch (RingException | RuntimeException e) {
-            closeQuietly(fd);
+            Libc.closeQuietly(fd);
             throw e;
         }
     }
@@ -83,19 +83,19 @@ public final class RingMapping implements AutoCloseable {
             throw new RingFormatException(path + " is " + fileSize + " bytes, shorter than a pktring control page ("
                     + RingLayout.CTL_SIZE + " bytes): not a pktring ring");
         }
-        Pointer ctlMap = map(path, fd, RingLayout.CTL_SIZE);
+        Pointer ctlMap = Libc.mapReadOnly(path, fd, RingLayout.CTL_SIZE);
         RingIdentity id;
         try {
             id = RingIdentity.check(path, readOnly(ctlMap, 0, RingLayout.CTL_SIZE), fileSize);
         } finally {
-            unmap(ctlMap, RingLayout.CTL_SIZE);
+            Libc.unmap(ctlMap, RingLayout.CTL_SIZE);
         }
         long mapLength = id.dataOffset() + id.dataSize();
-        RingMapping ring = new RingMapping(id, fd, map(path, fd, mapLength), mapLength);
+        RingMapping ring = new RingMapping(id, fd, Libc.mapReadOnly(path, fd, mapLength), mapLength);
         try {
             ring.checkPositions(ring.headAcquire(), ring.reclaimAcquire()); // the last of the C open checks
         } catch (RingFormatException e) {
-            unmap(ring.base, mapLength);
+            Libc.unmap(ring.base, mapLength);
             throw e;
         }
         return ring;
@@ -220,6 +220,24 @@ public final class RingMapping implements AutoCloseable {
         }
     }
 
+    /**
+     * Throws when the file behind the mapping has become shorter than the mapping (a writer
+     * truncated its shared-memory ring): reading there faults, and the JVM reports that fault
+     * only "at some later time", so a reader asks here before it calls a record corrupt.
+     */
+    void checkNotTruncated() throws RingException {
+        long size;
+        try {
+            size = regularFileSize(Path.of("/proc/self/fd/" + fd)); // our file, even if renamed or removed
+        } catch (RingException e) {
+            return; // cannot tell: the caller reports what it found
+        }
+        if (size >= 0 && size < mapLength) {
+            throw new RingException(identity.path() + ": the ring's memory can no longer be read: its file was"
+                    + " truncated to " + size + " bytes under a " + mapLength + "-byte mapping (by its writer?)");
+        }
+    }
+
     /** The ring's file descriptor, for poll(2). */
     int fd() {
         return fd;
@@ -245,9 +263,9 @@ public final class RingMapping implements AutoCloseable {
             }
             closed = true;
             try {
-                unmap(base, mapLength);
+                Libc.unmap(base, mapLength);
             } finally {
-                closeQuietly(fd);
+                Libc.closeQuietly(fd);
             }
         } finally {
             mapLock.writeLock().unlock();
@@ -259,35 +277,6 @@ public final class RingMapping implements AutoCloseable {
             return Files.isRegularFile(path) ? Files.size(path) : -1;
         } catch (IOException e) {
             throw new RingException("cannot read the size of " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Pointer map(Path path, int fd, long length) throws RingException {
-        try {
-            Pointer p = Libc.C.mmap(Pointer.NULL, length, Libc.PROT_READ, Libc.MAP_SHARED, fd, 0);
-            if (p == null || Pointer.nativeValue(p) == -1) {
-                throw new RingException("cannot map " + path + " (" + length + " bytes)");
-            }
-            return p;
-        } catch (LastErrorException e) {
-            throw new RingException("cannot map " + path + " (" + length + " bytes read-only): " + Libc.describe(e)
-                    + " (is it a pktring ring file or device?)", e);
-        }
-    }
-
-    private static void unmap(Pointer p, long length) {
-        try {
-            Libc.C.munmap(p, length);
-        } catch (LastErrorException ignored) {
-            // nothing useful to do: the address range came from our own mmap
-        }
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            Libc.C.close(fd);
-        } catch (LastErrorException ignored) {
-            // the descriptor is gone either way
         }
     }
 

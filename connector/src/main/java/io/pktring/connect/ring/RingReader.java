@@ -122,7 +122,7 @@ public final class RingReader {
     }
 
     /** R2-R5 for the record at position; true when the packet holds one, false to go round again. */
-    private boolean readRecord(long h) throws RingFormatException {
+    private boolean readRecord(long h) throws RingException {
         long pos = position;
         // R2: reclaim, acquire, after R1's head. W3 stores reclaim before W5 publishes the head that
         // needed it, so h - r <= size holds unless the control page is corrupt.
@@ -147,6 +147,7 @@ public final class RingReader {
             return false;
         }
         if (problem != null) {
+            ring.checkNotTruncated(); // the copy read nothing if the pages are gone
             throw new RingFormatException(ring.identity().path() + ": corrupt record at position "
                     + Long.toUnsignedString(pos) + ": " + problem);
         }
@@ -158,6 +159,7 @@ public final class RingReader {
         }
         long seq = packet.seq;
         if (expectedSeq >= 0 && Long.compareUnsigned(seq, expectedSeq) < 0) {
+            ring.checkNotTruncated();
             throw new RingFormatException(ring.identity().path() + ": packet sequence went backwards at position "
                     + Long.toUnsignedString(pos) + " (seq " + seq + ", expected " + expectedSeq + "): corrupt ring");
         }

@@ -52,9 +52,13 @@ class LossIT {
         return Long.parseUnsignedLong(stat.get("epoch").asText().substring(2), 16);
     }
 
-    /** A ring that holds the capture about four times (256 KiB at least). */
+    /**
+     * A ring that holds the capture about four times (256 KiB at least), and at least two of the
+     * largest records its snap length allows (the replayer's minimum).
+     */
     static long ringSize(PcapFile.Contents c) {
-        return Math.max(256 << 10, Long.highestOneBit(4 * recordBytes(c)) << 1);
+        long largest = (40 + (c.snaplen() > 0 ? c.snaplen() : 262144) + 7) & ~7;
+        return Math.max(256 << 10, Math.max(Long.highestOneBit(4 * recordBytes(c)), Long.highestOneBit(2 * largest)) << 1);
     }
 
     /** Copies of the capture that fill a ring of this size at least three times over (20 at least). */

@@ -41,7 +41,7 @@ public final class ConverterCost {
         try {
             Path ring = dir.resolve("ring");
             BenchPackets.fillRing(ring, size, n);
-            List<SourceRecord> records = poll(ring, n);
+            List<SourceRecord> records = StageCost.poll(ring, n, "packet", ConnectorBenchmark.modeSettings("packet"));
 
             Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig());
             System.getProperties().forEach((k, v) -> {
@@ -67,27 +67,5 @@ public final class ConverterCost {
         } finally {
             ConnectorBenchmark.delete(dir);
         }
-    }
-
-    /** The connector's records for the whole ring, as the worker receives them. */
-    static List<SourceRecord> poll(Path ring, int n) throws Exception {
-        PktringSourceTask task = new PktringSourceTask();
-        Map<String, String> props = Map.of("name", "converter-cost", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
-                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> records = new ArrayList<>(n);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (records.size() < n && System.nanoTime() < deadline) {
-            List<SourceRecord> batch = task.poll();
-            if (batch != null) {
-                records.addAll(batch);
-            }
-        }
-        task.stop();
-        if (records.size() < n) {
-            throw new IllegalStateException("read only " + records.size() + " of " + n + " packets from " + ring);
-        }
-        return records;
     }
 }

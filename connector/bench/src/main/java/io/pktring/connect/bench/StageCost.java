@@ -66,36 +66,14 @@ final class StageCost {
      */
     static Result measure(Path ring, int size, int m, String mode, Map<String, String> modeSettings, Step ringRead,
             List<ValueConverters> converters) throws Exception {
-        Map<String, String> props = new HashMap<>(modeSettings);
-        props.put("name", "bench-stages-" + mode);
-        props.put(PktringSourceConnectorConfig.RING_PATHS, ring.toString());
-        props.put(PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString());
-        PktringSourceTask task = new PktringSourceTask();
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> records = new ArrayList<>();
-        long packets = 0;
-        long deadline = System.nanoTime() + 120_000_000_000L;
         long a0 = ConnectorThreads.allocatedByThisThread();
         long t0 = System.nanoTime();
-        try {
-            while (packets < m) {
-                List<SourceRecord> batch = task.poll();
-                if (batch != null) {
-                    for (SourceRecord r : batch) {
-                        packets += packetsIn(r);
-                    }
-                    records.addAll(batch);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(mode + ": only " + packets + " of " + m + " packets read in 120 s");
-                }
-            }
-        } finally {
-            task.stop();
-        }
-        double pollNs = (System.nanoTime() - t0) / (double) packets;
-        double pollAlloc = (ConnectorThreads.allocatedByThisThread() - a0) / (double) packets;
+        List<SourceRecord> records = poll(ring, m, mode, modeSettings);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double pollAlloc = ConnectorThreads.allocatedByThisThread() - a0;
+        long packets = records.stream().mapToLong(StageCost::packetsIn).sum();
+        double pollNs = seconds * 1e9 / packets;
+        pollAlloc /= packets;
         Step recordsStep = new Step(pollNs - ringRead.ns(), pollAlloc - ringRead.allocBytes());
 
         SourceRecord first = records.get(0);
@@ -126,6 +104,41 @@ final class StageCost {
         }
         return new Result(mode, size, packets, records.size(), ringRead, recordsStep, costs, first.valueSchema(),
                 (byte[]) first.key(), value, headers);
+    }
+
+    /**
+     * The task's records for at least m packets of the ring, as the worker receives them (a task
+     * outside a worker, started and stopped here).
+     */
+    static List<SourceRecord> poll(Path ring, long m, String mode, Map<String, String> modeSettings) throws Exception {
+        Map<String, String> props = new HashMap<>(modeSettings);
+        props.put("name", "bench-poll-" + mode);
+        props.put(PktringSourceConnectorConfig.RING_PATHS, ring.toString());
+        props.put(PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString());
+        PktringSourceTask task = new PktringSourceTask();
+        task.initialize(new FixedOffsetTaskContext(props, null));
+        task.start(props);
+        List<SourceRecord> records = new ArrayList<>();
+        long packets = 0;
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        try {
+            while (packets < m) {
+                List<SourceRecord> batch = task.poll();
+                if (batch != null) {
+                    for (SourceRecord r : batch) {
+                        packets += packetsIn(r);
+                    }
+                    records.addAll(batch);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(mode + ": only " + packets + " of " + m + " packets read from " + ring
+                            + " in 120 s");
+                }
+            }
+        } finally {
+            task.stop();
+        }
+        return records;
     }
 
     /**
