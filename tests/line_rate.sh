@@ -111,7 +111,7 @@ awk -v n="$n_sent" -v s="$send_s" -v c="$captured" -v d="$drop_source" -v v="$ve
 	printf "line rate: kernel drops before the ring (drop_source) %d; frames the veth pair dropped %d\n", d, v
 	span = (t1 - t0) / 1000
 	printf "line rate: the connector published %d packets in %d records, %.2f s from its first record to its last (%.0f packets/s)\n",
-		p, r, span, span > 0 ? p / span : 0
+		p, r, span, (span > 0 ? p / span : 0)
 }'
 echo "line rate: the topic by seq: $seqs"
 
