@@ -171,8 +171,8 @@ public final class ConnectorBenchmark {
             out.println("Where the time per packet goes: each step alone in this JVM on the same ring, ns per packet");
             out.println("(allocated bytes per packet in brackets); produce = the plain producer's time per record / packets");
             out.println("per record; end-to-end = 1 / the worker's packets/s.");
-            out.printf("%5s %-14s %-9s %6s %16s %16s %16s %10s %10s %11s%n", "size", "mode", "converter", "pkt/rec",
-                    "ring read", "records", "converter", "produce", "sum", "end-to-end");
+            out.printf("%5s %-14s %-9s %6s %13s %15s %15s %9s %9s %11s%n", "size", "mode", "converter", "pkt/rec",
+                    "(ring read)", "poll()", "converter", "produce", "sum", "end-to-end");
             for (StageCost.Result s : stages) {
                 Run producer = s.mode().equals("packet") ? find("KafkaProducer, per-packet records", s.size())
                         : throughput.stream().filter(r -> r.size() == s.size()
@@ -181,14 +181,15 @@ public final class ConnectorBenchmark {
                 for (Map.Entry<String, StageCost.Step> c : s.converters().entrySet()) {
                     Run e2e = throughput.stream().filter(r -> r.size() == s.size() && r.what().equals("connector, " + s.mode())
                             && r.converter().equals(c.getKey())).findFirst().orElse(null);
-                    double sum = s.ringRead().ns() + s.records().ns() + c.getValue().ns() + produceNs;
-                    out.printf("%5d %-14s %-9s %6.0f %16s %16s %16s %10.0f %10.0f %11s%n", s.size(), s.mode(), c.getKey(),
-                            s.packetsPerRecord(), step(s.ringRead()), step(s.records()), step(c.getValue()), produceNs, sum,
+                    double sum = s.poll().ns() + c.getValue().ns() + produceNs;
+                    out.printf("%5d %-14s %-9s %6.0f %13s %15s %15s %9.0f %9.0f %11s%n", s.size(), s.mode(), c.getKey(),
+                            s.packetsPerRecord(), step(s.ringRead()), step(s.poll()), step(c.getValue()), produceNs, sum,
                             e2e == null ? "-" : String.format("%.0f", 1e9 / e2e.packetsPerSec()));
                 }
             }
-            out.println("(ring read = RingReader.next; records = the task's poll() less the ring read: decode, Connect data,");
-            out.println(" SourceRecord; converter = fromConnectData. The worker overlaps produce with the next poll.)");
+            out.println("(ring read = RingReader.next alone, packet by packet; poll() = the task's poll(): its ring read, decoding,");
+            out.println(" Connect data, SourceRecords; converter = fromConnectData; sum = poll() + converter + produce. The worker");
+            out.println(" overlaps produce with the next poll.)");
         }
 
         /** A block mode's ceiling is the producer of its own pre-encoded records; the others', the first block mode's. */
