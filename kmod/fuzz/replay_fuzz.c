@@ -7,7 +7,7 @@
  * read back at once by a reader of that ring, which must return the very
  * packet (lengths, time, bytes). No crash, no sanitizer report, no loop.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pcap_input.h"
 
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * control page and the writer's liveness. Whatever the bytes, it must
  * neither crash, nor trip ASan/UBSan, nor loop (libFuzzer's -timeout).
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * pause). A writer killed with -9 stops beating, and its readers can tell
  * a quiet link from a dead writer.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "heartbeat.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* A pcap/pcapng input opened once; see pcap_input.h. */
 #include "pcap_input.h"
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <errno.h>
 #include <fcntl.h>

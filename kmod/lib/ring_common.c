@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* What writers and readers share: the identity check, names, parsing. */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <errno.h>
 #include <grp.h>

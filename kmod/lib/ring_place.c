@@ -2,9 +2,9 @@
 /*
  * Where a ring lives, and whether to trust it: ring names, the directory
  * check, and opening the ring file without following a link or blocking on
- * a FIFO. The rules are in pktring.h (Ring names, Trust).
+ * a FIFO. The rules are in libpktring.h (Ring names, Trust).
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,7 +76,7 @@ static int bad_name(const char *name)
 }
 
 /*
- * The directory check (pktring.h, Trust): owned by root or us, and not
+ * The directory check (libpktring.h, Trust): owned by root or us, and not
  * writable by group or others unless sticky.
  */
 static int check_dir(struct pktring_place *pl, const char *dir, char *err,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The user-space ring reader: read-only mapping, identity check, waiting. */
-#include "pktring.h"
+#include "libpktring.h"
 #include "futex.h"
 #include "sigbus.h"
 

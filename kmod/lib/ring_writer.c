@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The user-space ring writer: a shared-memory file, one writer (flock). */
-#include "pktring.h"
+#include "libpktring.h"
 #include "futex.h"
 #include "heartbeat.h"
 

@@ -6,7 +6,7 @@
  * truncation as an error; anywhere else (a writer) the process says what
  * happened and exits 1.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "sigbus.h"
 
 #include <unistd.h>

@@ -27,10 +27,14 @@ static struct pktring_ring *pktring_find(const char *ifname)
 	return NULL;
 }
 
-/* End the ring and drop the list's reference. Caller holds rtnl. */
+/*
+ * Stop capture, end the ring (after the last record) and drop the list's
+ * reference. Caller holds rtnl.
+ */
 static void pktring_remove(struct pktring_ring *ring)
 {
 	list_del_init(&ring->node);
+	pktring_capture_stop(ring);
 	pktring_ring_end(ring);
 	pktring_dev_remove(ring);
 	pktring_ring_put(ring);

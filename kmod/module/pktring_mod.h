@@ -31,7 +31,7 @@
 /* R4: re-read reclaim after the copy, pairs with W3 */
 #define PKTRING_RMB()			smp_rmb()
 #include "../include/pktring_ring.h"
-#include "pktring_ioctl.h"
+#include "../include/uapi/pktring_ioctl.h"
 
 /*
  * One ring. Its memory (control page + data area) lives until the last

@@ -214,12 +214,12 @@ void pktring_ring_wake(struct pktring_ring *ring)
 }
 
 /*
- * Stop writing for good: no capture hook runs after this, readers see
- * state ENDED after the last record and are woken to drain and stop.
+ * Stop writing for good, once the caller has stopped capture (no hook
+ * runs any more): readers see state ENDED after the last record
+ * and are woken to drain and stop.
  */
 void pktring_ring_end(struct pktring_ring *ring)
 {
-	pktring_capture_stop(ring);
 	cancel_delayed_work_sync(&ring->beat);
 	/* after the last publish: readers drain up to head, then stop */
 	smp_store_release(&ring->ctl->state, PKTRING_STATE_ENDED);

@@ -9,7 +9,7 @@
  *   open_race RING OPENS     exits 0 when every open either succeeded
  *                            with the true size or was refused
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * udp_sender: the traffic for the live-capture tests (IPv4 only; the tests'
- * own veth pairs).
+ * udp_sender: the UDP traffic of the live-capture tests, on the host and
+ * in the VM guest (IPv4 only; the tests' own interfaces).
  *
- *   udp_sender IP PORT COUNT MIN MAX
- *	COUNT datagrams, payload sizes stepping from MIN to MAX bytes, 2 ms apart.
+ *   udp_sender IP PORT COUNT MIN MAX [PPS [SRCPORT]]
+ *	COUNT datagrams, payload sizes stepping from MIN to MAX bytes, PPS a
+ *	second (default 500: 2 ms apart; 0: as fast as the socket takes
+ *	them), from source port SRCPORT if given.
  *   udp_sender --flood SECONDS IP PORT SIZE [MAXCOUNT]
  *	SIZE-byte datagrams as fast as sendmmsg(2) takes them, for SECONDS or
  *	until MAXCOUNT are sent; prints "sent N datagrams in S s" on stdout.
@@ -28,15 +30,36 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int flood(int fd, double seconds, int size, long maxcount)
+/* --flood: batches of FLOOD_BATCH datagrams on a connected socket */
+static int send_flood(int argc, char **argv)
 {
 	static struct mmsghdr msgs[FLOOD_BATCH];
-	static struct iovec iov;
 	static char buf[65536];
-	double t0 = now_s(), t = t0;
-	long sent = 0;
-	int i, n, want;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct iovec iov;
+	double seconds, t0, t;
+	long sent = 0, maxcount;
+	int fd, i, n, want, size;
 
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr,
+			"usage: udp_sender --flood SECONDS IP PORT SIZE [MAXCOUNT]\n");
+		return 2;
+	}
+	seconds = atof(argv[2]);
+	size = atoi(argv[5]);
+	maxcount = argc == 7 ? atol(argv[6]) : 0;
+	if (seconds <= 0 || size < 1 || size > (int)sizeof(buf) || maxcount < 0 ||
+	    inet_pton(AF_INET, argv[3], &to.sin_addr) != 1) {
+		fprintf(stderr, "udp_sender: bad arguments\n");
+		return 2;
+	}
+	to.sin_port = htons(atoi(argv[4]));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to))) {
+		perror("udp_sender: socket");
+		return 1;
+	}
 	memset(buf, 'f', size);
 	iov.iov_base = buf;
 	iov.iov_len = size;
@@ -44,6 +67,8 @@ static int flood(int fd, double seconds, int size, long maxcount)
 		msgs[i].msg_hdr.msg_iov = &iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
+	t0 = now_s();
+	t = t0;
 	while (t - t0 < seconds && (!maxcount || sent < maxcount)) {
 		want = FLOOD_BATCH;
 		if (maxcount && maxcount - sent < want)
@@ -57,6 +82,7 @@ static int flood(int fd, double seconds, int size, long maxcount)
 			sent += n;
 		t = now_s();
 	}
+	close(fd);
 	printf("sent %ld datagrams in %.3f s\n", sent, t - t0);
 	return 0;
 }
@@ -65,39 +91,21 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	static char buf[65536];
-	int fd, i, count, min, max;
-	double seconds = 0;
+	int fd, i, count, min, max, pps;
 
-	if (argc >= 2 && !strcmp(argv[1], "--flood")) {
-		if (argc != 6 && argc != 7) {
-			fprintf(stderr,
-				"usage: udp_sender --flood SECONDS IP PORT SIZE [MAXCOUNT]\n");
-			return 2;
-		}
-		seconds = atof(argv[2]);
-		argv += 2;	/* IP PORT SIZE [MAXCOUNT] now at argv[1..] */
-		count = argc == 7 ? atoi(argv[4]) : 0;
-		min = atoi(argv[3]);
-		max = min;
-		if (seconds <= 0 || count < 0) {
-			fprintf(stderr, "udp_sender: bad arguments\n");
-			return 2;
-		}
-	} else if (argc == 6) {
-		count = atoi(argv[3]);
-		min = atoi(argv[4]);
-		max = atoi(argv[5]);
-		if (count < 1) {
-			fprintf(stderr, "udp_sender: bad arguments\n");
-			return 2;
-		}
-	} else {
-		fprintf(stderr, "usage: udp_sender IP PORT COUNT MIN MAX\n"
+	if (argc > 1 && !strcmp(argv[1], "--flood"))
+		return send_flood(argc, argv);
+	if (argc < 6 || argc > 8) {
+		fprintf(stderr, "usage: udp_sender IP PORT COUNT MIN MAX [PPS [SRCPORT]]\n"
 			"       udp_sender --flood SECONDS IP PORT SIZE [MAXCOUNT]\n");
 		return 2;
 	}
-	if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1 ||
-	    min < 1 || max < min || max > (int)sizeof(buf)) {
+	count = atoi(argv[3]);
+	min = atoi(argv[4]);
+	max = atoi(argv[5]);
+	pps = argc > 6 ? atoi(argv[6]) : 500;
+	if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1 || count < 1 ||
+	    min < 1 || max < min || max > (int)sizeof(buf) || pps < 0) {
 		fprintf(stderr, "udp_sender: bad arguments\n");
 		return 2;
 	}
@@ -107,14 +115,14 @@ int main(int argc, char **argv)
 		perror("udp_sender: socket");
 		return 1;
 	}
-	if (seconds > 0) {
-		if (connect(fd, (struct sockaddr *)&to, sizeof(to))) {
-			perror("udp_sender: connect");
+	if (argc > 7) {
+		struct sockaddr_in from = { .sin_family = AF_INET };
+
+		from.sin_port = htons(atoi(argv[7]));
+		if (bind(fd, (struct sockaddr *)&from, sizeof(from))) {
+			perror("udp_sender: bind");
 			return 1;
 		}
-		i = flood(fd, seconds, min, count);
-		close(fd);
-		return i;
 	}
 	for (i = 0; i < count; i++) {
 		int len = min + (count > 1 ? (long)(max - min) * i / (count - 1) : 0);
@@ -124,7 +132,8 @@ int main(int argc, char **argv)
 			perror("udp_sender: sendto");
 			return 1;
 		}
-		usleep(2000);
+		if (pps)
+			usleep(1000000 / pps);
 	}
 	close(fd);
 	return 0;

@@ -4,7 +4,7 @@
  * TPACKET_V3 (both directions) and writes the ring layout into a
  * shared-memory file that every pktring reader maps unchanged.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pcap_filter.h"
 
 #include <arpa/inet.h>

@@ -23,7 +23,7 @@
 #include <pcap/pcap.h>
 
 #include "../lib/pcap_filter.h"
-#include "../module/pktring_ioctl.h"
+#include "../include/uapi/pktring_ioctl.h"
 
 static void print_usage(FILE *f)
 {

@@ -3,7 +3,7 @@
  * pktring-dump: read a ring and write its packets as pcap (nanosecond
  * timestamps), reporting every lost (lapped) packet.
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <errno.h>
 #include <getopt.h>

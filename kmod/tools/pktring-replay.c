@@ -3,7 +3,7 @@
  * pktring-replay: write pcap/pcapng files into a ring -- the deterministic
  * source for tests, benchmarks and demos.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pcap_input.h"
 
 #include <errno.h>

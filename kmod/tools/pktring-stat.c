@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* pktring-stat: a ring's identity, fill, positions, counters and rates. */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <getopt.h>
 #include <pcap/pcap.h>

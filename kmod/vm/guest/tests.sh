@@ -78,9 +78,9 @@ t_capture() {
 	td_start $ifc $R/td-$ifc.pcap
 	ping -c 3 -i 0.2 $dst >/dev/null
 	# two senders at once: softirqs on both CPUs
-	pktring-vmtest udp $dst 5001 300 1400 500 4001 &
+	udp_sender $dst 5001 300 1 1400 500 4001 &
 	s1=$!
-	pktring-vmtest udp $dst 5002 300 900 500 4002
+	udp_sender $dst 5002 300 1 900 500 4002
 	waitpid $s1 30
 	td_stop $R/td-$ifc.pcap
 	pktring-dump -r /dev/pktring/$ifc --until-end -w $R/ring-$ifc.pcap
@@ -91,9 +91,9 @@ t_capture() {
 	info=$(pktring-vmtest pcapinfo $R/ring-$ifc.pcap)
 	if ! grep -q "^0 packets dropped by kernel" $R/td-$ifc.pcap.err; then
 		fail "$name: the reference (tcpdump) dropped packets, no comparison"
-	elif ! pktring-vmtest pcapcmp $R/td-$ifc.pcap $R/ring-$ifc.pcap; then
+	elif ! pcap_compare --no-ts --unordered $R/td-$ifc.pcap $R/ring-$ifc.pcap; then
 		fail "$name: dumper's pcap differs from tcpdump's"
-	elif ! pktring-vmtest pcapcmp $R/ring-$ifc.pcap $R/own-$ifc.pcap; then
+	elif ! pcap_compare --no-ts --unordered $R/ring-$ifc.pcap $R/own-$ifc.pcap; then
 		fail "$name: dumper and independent reader differ"
 	elif [ "$(echo $info | field packets)" != "$captured" ] ||
 	     [ "$captured" != "$seen" ] || [ "$captured" -lt 600 ]; then
@@ -131,7 +131,7 @@ t_ctl() {
 	expect_err duplicate "File exists" pktring-ctl add va
 	perm=$(stat -c '%a %g' /dev/pktring/va)
 	[ "$perm" = "440 123" ] || bad="$bad mode/group:$perm"
-	pktring-vmtest udp 10.9.0.2 5001 5 100
+	udp_sender 10.9.0.2 5001 5 1 100 0
 	list=$(pktring-ctl list)
 	echo "$list"
 	echo "$list" | grep -q "^va .*captured=$(sysv va/counters/captured) " ||
@@ -157,7 +157,7 @@ t_poll() {
 	pktring-vmtest pollwait /dev/pktring/va 10000 >$R/poll.out &
 	p=$!
 	sleep 1
-	pktring-vmtest udp 10.9.0.2 5001 1 100
+	udp_sender 10.9.0.2 5001 1 1 100 0
 	waitpid $p 15
 	rc=$?
 	if [ $rc = 0 ]; then ok "poll-wakes $(cat $R/poll.out)"
@@ -215,7 +215,7 @@ t_hwtstamp() {
 	pktring-ctl add va --size 1M --hwtstamp >/dev/null || { fail "hwtstamp: add --hwtstamp"; return; }
 	f1=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"flags":\([0-9]*\).*/\1/p')
 	t0=$(pktring-vmtest now)
-	pktring-vmtest udp 10.9.0.2 5001 50 300 500
+	udp_sender 10.9.0.2 5001 50 1 300 500
 	t1=$(pktring-vmtest now)
 	out=$(pktring-vmtest read /dev/pktring/va)
 	pktring-ctl remove va
@@ -302,7 +302,7 @@ t_many_readers() {
 		--timeout 120 >$R/slow.out &
 	s=$!
 	sleep 1
-	pktring-vmtest udp 10.9.0.2 5001 3000 300 1000
+	udp_sender 10.9.0.2 5001 3000 1 300 1000
 	sleep 1
 	pktring-stat -r /dev/pktring/va --json >$R/stat.json
 	captured=$(sysv va/counters/captured)
@@ -423,9 +423,9 @@ t_filter() {
 	pktring-ctl add va --snaplen 100 --filter "$f" >/dev/null ||
 		{ fail "filter: add"; return; }
 	SNAP=100 td_start va $R/tdf.pcap "$f"
-	pktring-vmtest udp 10.9.0.2 5001 200 1400 500 &
+	udp_sender 10.9.0.2 5001 200 1 1400 500 &
 	s1=$!
-	pktring-vmtest udp 10.9.0.2 5002 100 1400 500
+	udp_sender 10.9.0.2 5002 100 1 1400 500
 	ping -c 2 -i 0.2 10.9.0.2 >/dev/null
 	waitpid $s1 30
 	td_stop $R/tdf.pcap
@@ -440,7 +440,7 @@ t_filter() {
 		fail "filter-snaplen: filter_insns=$insns, tcpdump -d compiles $want"
 	elif ! grep -q "^0 packets dropped by kernel" $R/tdf.pcap.err; then
 		fail "filter-snaplen: the reference (tcpdump) dropped packets"
-	elif ! pktring-vmtest pcapcmp $R/tdf.pcap $R/ringf.pcap; then
+	elif ! pcap_compare --no-ts --unordered $R/tdf.pcap $R/ringf.pcap; then
 		fail "filter-snaplen: differs from tcpdump -s 100 '$f'"
 	elif [ "$(echo $info | field maxcaplen)" -gt 100 ] ||
 	     [ "$trunc" -le 0 ] || [ "$filtered" -le 0 ] ||
@@ -476,7 +476,7 @@ t_vlan() {
 		echo "$name: ring $info; tcpdump $n packets, $tagged tagged, $qinq QinQ"
 		if ! grep -q "^0 packets dropped by kernel" $R/tdv.pcap.err; then
 			fail "$name: the reference (tcpdump) dropped packets"
-		elif ! pktring-vmtest pcapcmp $R/tdv.pcap $R/ringv.pcap; then
+		elif ! pcap_compare --no-ts --unordered $R/tdv.pcap $R/ringv.pcap; then
 			fail "$name: the ring differs from tcpdump's capture"
 		elif [ "$tagged" -eq 0 ] || { [ -z "$f" ] && [ "$qinq" -eq 0 ]; }; then
 			fail "$name: no tagged frames to compare ($tagged, QinQ $qinq)"
@@ -519,7 +519,7 @@ t_remove_under_load() {
 	pktring-vmtest read /dev/pktring/va --follow --timeout 60 --linger-ms 3000 \
 		>$R/hold.out &
 	r=$!
-	pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	udp_sender 10.9.0.2 5001 1000000 1 200 0 &
 	f=$!
 	sleep 1
 	pktring-ctl remove va
@@ -535,7 +535,7 @@ t_ifdel_under_load() {
 	pktring-vmtest read /dev/pktring/d0 --follow --timeout 60 --linger-ms 3000 \
 		>$R/hold.out &
 	r=$!
-	pktring-vmtest udp 10.7.0.2 5001 1000000 200 &
+	udp_sender 10.7.0.2 5001 1000000 1 200 0 &
 	f=$!
 	sleep 1
 	$IP link del d0
@@ -553,9 +553,9 @@ t_rmmod_under_load() {
 	pktring-ctl add lo --size 1M >/dev/null
 	pktring-vmtest read /dev/pktring/va --follow --timeout 60 >$R/hold.out &
 	r=$!
-	pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	udp_sender 10.9.0.2 5001 1000000 1 200 0 &
 	f=$!
-	pktring-vmtest udp 127.0.0.1 5001 1000000 200 &
+	udp_sender 127.0.0.1 5001 1000000 1 200 0 &
 	f2=$!
 	sleep 1
 	if rmmod pktring 2>$R/rmmod.err; then
@@ -593,7 +593,7 @@ t_java() {
 	. /java.env
 	pktring-ctl add va --size 1M >/dev/null
 	ping -c 3 -i 0.2 10.9.0.2 >/dev/null
-	pktring-vmtest udp 10.9.0.2 5001 200 1400 500
+	udp_sender 10.9.0.2 5001 200 1 1400 500
 	pktring-vmtest read /dev/pktring/va --lines $R/c.lines >/dev/null
 	timeout 120 $JAVA -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$JAVA_CP" \
 		io.pktring.connect.ring.RingCat --ring /dev/pktring/va \

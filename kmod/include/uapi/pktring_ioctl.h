@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 #endif
 
-#include "../include/uapi/pktring.h"
+#include "pktring.h"
 
 #define PKTRING_CTL_DEVICE	"/dev/pktring-ctl"
 #define PKTRING_SYSFS_CLASS	"/sys/class/pktring"
