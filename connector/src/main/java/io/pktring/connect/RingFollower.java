@@ -1,3 +1,4 @@
+// Over 300 lines: ring life and all loss accounting are one concept, kept in one place.
 package io.pktring.connect;
 
 import java.nio.file.Path;

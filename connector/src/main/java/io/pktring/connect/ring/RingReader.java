@@ -1,3 +1,4 @@
+// Over 300 lines: the whole reader protocol R1-R5 in one class, as the ABI describes it.
 package io.pktring.connect.ring;
 
 import java.lang.invoke.VarHandle;
