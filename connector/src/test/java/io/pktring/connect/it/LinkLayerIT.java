@@ -49,7 +49,7 @@ class LinkLayerIT {
             // tcpdump -r FILE 'vlan 100' | wc -l, and the packets it selects
             tcpdumpCount += Replayer.run(30, "tcpdump", "-n", "-r", f.toString(), "vlan 100").lines().count();
             Path selected = dir.resolve(f.getFileName() + ".vlan100.pcap");
-            Replayer.run(30, "tcpdump", "-r", f.toString(), "-w", selected.toString(), "vlan 100");
+            Replayer.run(30, "tcpdump", "--time-stamp-precision=nano", "-r", f.toString(), "-w", selected.toString(), "vlan 100");
             want.addAll(PcapFile.read(selected).packets());
         }
         assertEquals(tcpdumpCount, want.size(), "tcpdump prints one line per packet it selects");
