@@ -29,17 +29,36 @@ int pktring_linktype(const struct net_device *netdev)
 	}
 }
 
+/*
+ * The NIC's time of a received packet, resolved as net/socket.c does:
+ * since 5.18 the hardware timestamp shares its place with netdev_data, a
+ * driver's pointer (igc, tsnep: SKBTX_HW_TSTAMP_NETDEV) that only the
+ * driver's ndo_get_tstamp turns into a time. 0 when there is none.
+ */
+static ktime_t pktring_hwtstamp(struct sk_buff *skb,
+				struct net_device *orig_dev)
+{
+	struct skb_shared_hwtstamps *hw = skb_hwtstamps(skb);
+
+	if (!(skb_shinfo(skb)->tx_flags & SKBTX_HW_TSTAMP_NETDEV))
+		return hw->hwtstamp;
+	/* never the pointer itself */
+	if (!orig_dev->netdev_ops->ndo_get_tstamp)
+		return 0;
+	return netdev_get_tstamp(orig_dev, hw, false);
+}
+
 static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 		       struct packet_type *pt, struct net_device *orig_dev)
 {
 	struct pktring_ring *ring = container_of(pt, struct pktring_ring, pt);
 	struct pktring_ctl *ctl = ring->ctl;
-	struct skb_shared_hwtstamps *hw = skb_hwtstamps(skb);
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
 	struct pktring_rec meta = { 0 };
 	unsigned int snap = ctl->snaplen;
 	unsigned int res;
+	ktime_t hwts = 0;
 	__be16 tag[2];	/* TPID, TCI */
 	const u8 *vlan = NULL;
 	bool written;
@@ -81,8 +100,11 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	}
 	if (meta.caplen < meta.origlen)
 		meta.flags |= PKTRING_RF_TRUNCATED;
-	if (hw->hwtstamp) {
-		meta.ts_ns = ktime_to_ns(hw->hwtstamp);
+	/* the NIC's time only when the ring asked for it (received only) */
+	if (ring->hwtstamp && skb->pkt_type != PACKET_OUTGOING)
+		hwts = pktring_hwtstamp(skb, orig_dev);
+	if (hwts) {
+		meta.ts_ns = ktime_to_ns(hwts);
 		meta.flags |= PKTRING_RF_HW_TSTAMP;
 	} else {
 		meta.ts_ns = ktime_get_real_ns();
@@ -131,6 +153,6 @@ void pktring_capture_stop(struct pktring_ring *ring)
 		return;
 	dev_remove_pack(&ring->pt);	/* includes synchronize_net() */
 	ring->capturing = false;
-	dev_put(ring->netdev);
+	netdev_put(ring->netdev, &ring->dev_tracker);
 	ring->netdev = NULL;
 }

@@ -27,10 +27,14 @@ static struct pktring_ring *pktring_find(const char *ifname)
 	return NULL;
 }
 
-/* End the ring and drop the list's reference. Caller holds rtnl. */
+/*
+ * Stop capture, end the ring (after the last record) and drop the list's
+ * reference. Caller holds rtnl.
+ */
 static void pktring_remove(struct pktring_ring *ring)
 {
 	list_del_init(&ring->node);
+	pktring_capture_stop(ring);
 	pktring_ring_end(ring);
 	pktring_dev_remove(ring);
 	pktring_ring_put(ring);
@@ -98,6 +102,8 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		return -EINVAL;
 	if (a.mode & ~0666)
 		return -EINVAL;
+	if (a.flags & ~PKTRING_ADD_HWTSTAMP || a.reserved)
+		return -EINVAL;
 	gid = make_kgid(current_user_ns(), a.gid);
 	if (!gid_valid(gid))
 		return -EINVAL;
@@ -115,6 +121,9 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 	ring->filter_len = a.filter_len;
 	ring->mode = a.mode;
 	ring->gid = gid;
+	ring->hwtstamp = a.flags & PKTRING_ADD_HWTSTAMP;
+	if (ring->hwtstamp)
+		ring->ctl->flags |= PKTRING_F_HW_TSTAMP;
 
 	rtnl_lock();
 	/* the caller's network namespace, as for AF_PACKET */
@@ -138,9 +147,10 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 	err = pktring_dev_add(ring);
 	if (err)
 		goto err_unlock;
-	dev_hold(netdev);
+	netdev_hold(netdev, &ring->dev_tracker, GFP_KERNEL);
 	ring->netdev = netdev;
 	pktring_capture_start(ring);
+	pktring_ring_beat_start(ring);
 	list_add_tail(&ring->node, &pktring_rings);
 	rtnl_unlock();
 	return 0;

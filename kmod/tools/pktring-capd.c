@@ -4,7 +4,7 @@
  * TPACKET_V3 (both directions) and writes the ring layout into a
  * shared-memory file that every pktring reader maps unchanged.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pcap_filter.h"
 
 #include <arpa/inet.h>
@@ -42,6 +42,8 @@ static void usage(FILE *f)
 		"  -s, --size SIZE        ring data size, power of two (default 64M)\n"
 		"  -n, --snaplen N        bytes kept per packet (default 262144)\n"
 		"  -f, --filter EXPR      capture filter in tcpdump syntax\n"
+		"  -m, --mode OCTAL       the ring file's mode (default 0640)\n"
+		"  -g, --group GROUP      the ring file's group (name or number)\n"
 		"  -q, --quiet            no summary line\n"
 		"  -h, --help             this text\n\n"
 		"Runs until SIGINT/SIGTERM (the ring is then ended) or until the\n"
@@ -193,6 +195,8 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "snaplen", required_argument, NULL, 'n' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -210,8 +214,9 @@ int main(int argc, char **argv)
 	int fd, c, dlt, version = TPACKET_V3, blk = 0, rc = 0, quiet = 0;
 	char err[256], *end;
 	uint8_t *map;
+	struct pktring_perm perm = { 0 };
 
-	while ((c = getopt_long(argc, argv, "i:r:s:n:f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:s:n:f:m:g:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'r': ring = optarg; break;
@@ -229,6 +234,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'f': filter = optarg; break;
+		case 'm':
+			if (pktring_parse_mode(optarg, &perm.mode)) {
+				fprintf(stderr, "pktring-capd: bad --mode '%s' (octal, within 0666)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			if (pktring_parse_group(optarg, &perm.gid)) {
+				fprintf(stderr, "pktring-capd: no group '%s'\n", optarg);
+				return 2;
+			}
+			perm.set_gid = 1;
+			break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -275,7 +293,7 @@ int main(int argc, char **argv)
 		struct pktring_create_opts o = {
 			.data_size = size, .linktype = pktring_linktype_of_dlt(dlt),
 			.snaplen = cd.snaplen,
-			.ifindex = cd.ifindex, .ifname = ifname,
+			.ifindex = cd.ifindex, .ifname = ifname, .perm = perm,
 		};
 
 		if (pktring_writer_create(&cd.w, ring, &o)) {
@@ -291,9 +309,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pktring_stop_on_signals();
+	if (cd.w.warning[0])
+		fprintf(stderr, "pktring-capd: %s\n", cd.w.warning);
 	if (!quiet)
 		fprintf(stderr, "pktring-capd: capturing %s into %s (epoch 0x%016llx)%s%s\n",
-			ifname, cd.w.path, (unsigned long long)cd.w.ctl->epoch,
+			ifname, cd.w.pl.path, (unsigned long long)cd.w.ctl->epoch,
 			filter ? ", filter: " : "", filter ? filter : "");
 
 	while (!pktring_stop) {
@@ -349,7 +369,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		fprintf(stderr, "pktring-capd: %s: %llu packets (%llu bytes) into %s, dropped before the ring %llu, too big %llu; stopped: %s\n",
 			ifname, (unsigned long long)cd.packets, (unsigned long long)cd.bytes,
-			cd.w.path,
+			cd.w.pl.path,
 			(unsigned long long)cd.w.ctl->counters[PKTRING_CTR_DROP_SOURCE],
 			(unsigned long long)cd.w.ctl->counters[PKTRING_CTR_DROP_TOO_BIG], why);
 	pktring_writer_close(&cd.w, 1);

@@ -3,7 +3,7 @@
  * pktring-dump: read a ring and write its packets as pcap (nanosecond
  * timestamps), reporting every lost (lapped) packet.
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,13 +26,18 @@ static void usage(FILE *f)
 		"  -w, --write FILE    pcap output file, '-' for stdout (default '-')\n"
 		"  -Q, --direction D   only packets received (in) or sent (out), as\n"
 		"                      tcpdump -Q; others are skipped, not lost\n"
+		"  -W, --writer-timeout SECS\n"
+		"                      stop with an error when the ring is still live but\n"
+		"                      its writer has not beaten for SECS (default %.0f,\n"
+		"                      0: wait forever); everything up to head is read first\n"
 		"  -v, --verbose       report each loss as it happens (always on stderr)\n"
 		"  -q, --quiet         no summary line\n"
 		"  -h, --help          this text\n\n"
 		"Stops after N packets, when the ring has ended and is drained, with\n"
 		"--until-end, or on SIGINT/SIGTERM. Loss (packets overwritten before\n"
 		"they were read) is exact: the gap in the ring's packet sequence.\n"
-		"Exit status: 0 done, 1 error (bad ring, output), 2 usage.\n");
+		"Exit status: 0 done, 1 error (bad ring, writer gone, output), 2 usage.\n",
+		PKTRING_WRITER_TIMEOUT_MS / 1000.0);
 }
 
 int main(int argc, char **argv)
@@ -44,6 +49,7 @@ int main(int argc, char **argv)
 		{ "until-end", no_argument, NULL, 'e' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "direction", required_argument, NULL, 'Q' },
+		{ "writer-timeout", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -54,13 +60,14 @@ int main(int argc, char **argv)
 	uint64_t count = 0, packets = 0, bytes = 0, target = 0, lost, t0, dt, start;
 	uint64_t wrapped = 0, other_dir = 0;
 	int direction = 0;
+	double writer_timeout = PKTRING_WRITER_TIMEOUT_MS / 1000.0;
 	uint32_t snaplen;
 	int until_end = 0, verbose = 0, quiet = 0, c, rc = 0;
 	pcap_t *dead;
 	pcap_dumper_t *d;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "r:f:c:ew:Q:vqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:c:ew:Q:W:vqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ring = optarg; break;
 		case 'f': from = optarg; break;
@@ -83,6 +90,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'W':
+			if (pktring_parse_seconds(optarg, &writer_timeout)) {
+				fprintf(stderr, "pktring-dump: bad --writer-timeout '%s' (0, or 0.2 to 86400 seconds)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': verbose = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -97,6 +110,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-dump: %s\n", r.err);
 		return 1;
 	}
+	r.writer_timeout_ms = writer_timeout * 1000;
 	if (!strcmp(from, "earliest")) {
 		pktring_reader_seek_earliest(&r);
 	} else if (!strcmp(from, "latest")) {
@@ -113,7 +127,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	target = PKTRING_LOAD_ACQUIRE(&r.ctl->head);
+	target = r.id.head;
 	start = r.cur.pos;
 
 	/*
@@ -122,16 +136,16 @@ int main(int argc, char **argv)
 	 * file cut packets: the reader enforces max_record, the snaplen field
 	 * is only what the writer meant.
 	 */
-	snaplen = r.ctl->max_record - PKTRING_REC_HDR_SIZE;
-	if (r.ctl->snaplen > snaplen)
-		snaplen = r.ctl->snaplen;
+	snaplen = r.id.max_record - PKTRING_REC_HDR_SIZE;
+	if (r.id.snaplen > snaplen)
+		snaplen = r.id.snaplen;
 	dead = pcap_open_dead_with_tstamp_precision(
-			pktring_dlt_of_linktype(r.ctl->linktype), snaplen,
+			pktring_dlt_of_linktype(r.id.linktype), snaplen,
 			PCAP_TSTAMP_PRECISION_NANO);
 	d = dead ? pcap_dump_open(dead, out) : NULL;
 	if (!d) {
 		fprintf(stderr, "pktring-dump: %s: link type %u of %s: %s\n", out,
-			r.ctl->linktype, r.path, dead ? pcap_geterr(dead) : "unknown");
+			r.id.linktype, r.pl.path, dead ? pcap_geterr(dead) : "unknown");
 		return 1;
 	}
 	pktring_stop_on_signals();
@@ -161,8 +175,17 @@ int main(int argc, char **argv)
 			why = "the ring was re-created (new epoch)";
 			break;
 		}
+		if (n == PKTRING_NEXT_WRITER_GONE) {
+			fprintf(stderr, "pktring-dump: ring %s: writer gone: no heartbeat for %.1f s and the ring was never ended (its writer was killed?); every packet up to head %llu was read\n",
+				r.pl.path, writer_timeout,
+				(unsigned long long)r.cur.pos);
+			why = "writer gone";
+			rc = 1;
+			break;
+		}
 		if (n == PKTRING_NEXT_ERROR) {
 			fprintf(stderr, "pktring-dump: %s\n", r.err);
+			why = "error";
 			rc = 1;
 			break;
 		}
@@ -191,6 +214,7 @@ int main(int argc, char **argv)
 	dt = pktring_now_ns(CLOCK_MONOTONIC) - t0;
 	if (pcap_dump_flush(d) != 0 || ferror(pcap_dump_file(d))) {
 		fprintf(stderr, "pktring-dump: %s: write error: %s\n", out, strerror(errno));
+		why = "write error";
 		rc = 1;
 	}
 	pcap_dump_close(d);
@@ -200,8 +224,8 @@ int main(int argc, char **argv)
 			(unsigned long long)packets, (unsigned long long)bytes,
 			(unsigned long long)r.lost, (unsigned long long)other_dir,
 			(unsigned long long)start,
-			(unsigned long long)r.cur.pos, r.path,
-			(unsigned long long)r.epoch, rc ? "error" : why, dt / 1e9,
+			(unsigned long long)r.cur.pos, r.pl.path,
+			(unsigned long long)r.epoch, why, dt / 1e9,
 			dt ? packets * 1e9 / dt : 0, dt ? bytes * 1e9 / dt : 0);
 	pktring_reader_close(&r);
 	return rc;

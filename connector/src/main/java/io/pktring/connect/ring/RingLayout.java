@@ -21,6 +21,9 @@ public final class RingLayout {
     public static final int WAIT_POLL = 0x1;
     public static final int WAIT_FUTEX = 0x2;
     public static final int F_HW_TSTAMP = 0x4;
+    public static final int F_HEARTBEAT = 0x8; // the writer beats: see the header's Liveness
+    public static final int HEARTBEAT_MS = 100;
+    public static final int EPOCH_BITS = 53; // new epochs are below 2^53: exact in JSON tools
 
     // ctl.state
     public static final int STATE_INIT = 0;
@@ -63,6 +66,7 @@ public final class RingLayout {
     public static final int OFF_WAKE_SEQ = 144;
     public static final int OFF_STATE = 148;
     public static final int OFF_SEQ_NEXT = 152;
+    public static final int OFF_HEARTBEAT = 160;
     public static final int OFF_COUNTERS = 192;
 
     // record header offsets

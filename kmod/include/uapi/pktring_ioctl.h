@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 #endif
 
-#include "../include/uapi/pktring.h"
+#include "pktring.h"
 
 #define PKTRING_CTL_DEVICE	"/dev/pktring-ctl"
 #define PKTRING_SYSFS_CLASS	"/sys/class/pktring"
@@ -35,7 +35,17 @@ struct pktring_ioc_add {
 	__u32 gid;		/* device file group (init namespace) */
 	__u32 filter_len;	/* classic BPF instructions; 0: no filter */
 	__u64 filter;		/* user pointer to struct sock_filter[] */
+	__u32 flags;		/* PKTRING_ADD_* */
+	__u32 reserved;		/* 0 */
 };
+
+/*
+ * Timestamp packets with the NIC's clock when it gives one (records get
+ * PKTRING_RF_HW_TSTAMP, the ring PKTRING_F_HW_TSTAMP): NIC time, not
+ * CLOCK_REALTIME unless the NIC's clock is synchronised to it (phc2sys).
+ * Off by default: records hold the kernel's CLOCK_REALTIME.
+ */
+#define PKTRING_ADD_HWTSTAMP	0x1
 
 /* Remove the ring of interface ifname. */
 struct pktring_ioc_remove {
