@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -80,24 +81,39 @@ final class TestBroker implements AutoCloseable {
     }
 
     KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        return producer(Map.of());
+    }
+
+    /** A producer with these settings too (e.g. SASL). */
+    KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
+        Map<String, Object> m = new HashMap<>(settings);
+        m.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(m);
     }
 
     /** Sends the values in order to partition 0 and waits for every acknowledgement. */
     void produce(String topic, List<byte[]> values) throws Exception {
+        produce(topic, values, Map.of());
+    }
+
+    /** As {@link #produce(String, List)}, with these producer settings. */
+    void produce(String topic, List<byte[]> values, Map<String, Object> settings) throws Exception {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (byte[] v : values) {
             records.add(new ProducerRecord<>(topic, 0, null, v));
         }
-        send(records);
+        send(records, settings);
     }
 
     /** Sends the records in order and waits for every acknowledgement. */
     void send(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = producer()) {
+        send(records, Map.of());
+    }
+
+    private void send(List<ProducerRecord<byte[], byte[]>> records, Map<String, Object> settings) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = producer(settings)) {
             List<Future<?>> sent = new ArrayList<>();
             for (ProducerRecord<byte[], byte[]> r : records) {
                 sent.add(p.send(r));
