@@ -11,6 +11,9 @@
 #   replay_demo      scripts/demo.sh --ci --replay: topic == ring == the captures of the
 #                    project's corpus it replayed (tests/testdata.sh)
 #   topic2pcap_pipe  topic2pcap -w - | tcpdump -r - reads every packet
+#   js_consumer      a Node.js consumer (kafkajs, the Confluent registry client, longs as BigInt:
+#                    tests/consumers/js) reads the demo topic: the ring's packets, byte for byte
+#   py_consumer      the same with a Python consumer (confluent-kafka, Apache Avro: tests/consumers/python)
 #   stack_part_restart  the registry restarted alone keeps the topic decodable; the broker
 #                    restarted alone keeps its storage (topic, the worker's compacted topics,
 #                    the running connector); naming a topic does not create it
@@ -293,6 +296,26 @@ test_topic2pcap_pipe() {
 	((n == expect && n > 0)) || fail "tcpdump read $n packets from topic2pcap's stdout, expected $expect"
 }
 
+test_js_consumer() {
+	local topic js=tests/consumers/js log=$WORK/js.log
+	topic=$(jq -r .topic config/connectors/demo-all.json)
+	# The lock file pins what the recipe was tested with; a registry that dropped a version
+	# falls back to the newest the package.json ranges allow.
+	(cd "$js" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; }) >"$log" 2>&1 ||
+		fail "npm could not install the consumer's packages: $(tail -n 5 "$log")"
+	node "$js/consume.js" --bootstrap $BOOTSTRAP --registry $REGISTRY --topic "$topic" >"$WORK/js.jsonl" 2>>"$log" ||
+		fail "the Node.js consumer failed: $(tail -n 3 "$log")"
+	tests/consumers/same_as_pcap.py "$DEMO/ring.pcap" "$WORK/js.jsonl"
+}
+
+test_py_consumer() {
+	local topic
+	topic=$(jq -r .topic config/connectors/demo-all.json)
+	tests/consumers/python/consume.py --bootstrap $BOOTSTRAP --registry $REGISTRY --topic "$topic" \
+		>"$WORK/py.jsonl" 2>"$WORK/py.log" || fail "the Python consumer failed: $(tail -n 3 "$WORK/py.log")"
+	tests/consumers/same_as_pcap.py "$DEMO/ring.pcap" "$WORK/py.jsonl"
+}
+
 test_stack_part_restart() {
 	local topic before after name log=$WORK/part-restart.log
 	topic=$(jq -r .topic config/connectors/demo-all.json)
@@ -379,7 +402,7 @@ test_line_rate() {
 # --- run -------------------------------------------------------------------------------------
 
 t0=$SECONDS
-for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe stack_part_restart \
+for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe js_consumer py_consumer stack_part_restart \
 	stack_restart stack_loopback compose line_rate}; do
 	run_test $t
 done
