@@ -18,6 +18,9 @@ import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
+import io.pktring.connect.IntColumn;
+import io.pktring.connect.LongColumn;
+
 /**
  * How to write the values of one Connect schema as Avro binary of the Avro schema derived from
  * it, compiled once per schema: a tree of nodes in the Avro schema's field order, each with its
@@ -164,6 +167,13 @@ final class EncodingPlan {
     private static void writeArray(Node element, Collection<?> c, BinaryEncoder out) throws IOException {
         out.writeArrayStart();
         out.setItemCount(c.size());
+        if (element.optional || !writePrimitives(element.kind, c, out)) {
+            writeElements(element, c, out);
+        }
+        out.writeArrayEnd();
+    }
+
+    private static void writeElements(Node element, Collection<?> c, BinaryEncoder out) throws IOException {
         if (c instanceof List<?> list && c instanceof RandomAccess) {
             for (int i = 0, size = list.size(); i < size; i++) {
                 out.startItem();
@@ -175,7 +185,25 @@ final class EncodingPlan {
                 write(element, o, out);
             }
         }
-        out.writeArrayEnd();
+    }
+
+    /** Writes a {@link LongColumn} or {@link IntColumn} of its element kind without boxing; false for any other. */
+    private static boolean writePrimitives(int kind, Collection<?> c, BinaryEncoder out) throws IOException {
+        if (kind == INT64 && c instanceof LongColumn col) {
+            for (int i = 0, size = col.size(); i < size; i++) {
+                out.startItem();
+                out.writeLong(col.getLong(i));
+            }
+            return true;
+        }
+        if (kind == INT32 && c instanceof IntColumn col) {
+            for (int i = 0, size = col.size(); i < size; i++) {
+                out.startItem();
+                out.writeInt(col.getInt(i));
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void writeFixed(Node n, Object v, BinaryEncoder out) throws IOException {
