@@ -11,7 +11,7 @@ import java.util.RandomAccess;
 public final class IntColumn extends AbstractList<Integer> implements RandomAccess {
     private final int[] values;
 
-    IntColumn(int[] values) {
+    public IntColumn(int[] values) {
         this.values = values;
     }
 

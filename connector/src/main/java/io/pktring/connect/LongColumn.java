@@ -11,7 +11,7 @@ import java.util.RandomAccess;
 public final class LongColumn extends AbstractList<Long> implements RandomAccess {
     private final long[] values;
 
-    LongColumn(long[] values) {
+    public LongColumn(long[] values) {
         this.values = values;
     }
 
