@@ -42,6 +42,8 @@ final class SourceRecordFactory {
     /** Headers every record of this ring shares (a ConnectHeader is immutable). */
     private final Header epochHeader;
     private final Header noLossHeader;
+    /** Records in the last poll's batch: the next one's list starts that large, not growing by copies. */
+    private int lastBatchSize = 16;
 
     SourceRecordFactory(PktringSourceConnectorConfig config, String ringPath, int ringIndex, long epoch, String ifname,
             int linktype) {
@@ -68,7 +70,7 @@ final class SourceRecordFactory {
 
     /** The records of one poll. */
     Batch batch() {
-        return new Batch();
+        return new Batch(lastBatchSize);
     }
 
     /**
@@ -77,12 +79,16 @@ final class SourceRecordFactory {
      * or batch.max.bytes is reached.
      */
     final class Batch implements RingReader.PacketSink {
-        private final List<SourceRecord> records = new ArrayList<>();
+        private final List<SourceRecord> records;
         /** Kafka timestamps beyond this are left to the producer; fixed for the batch, not read per packet. */
         private final long latestTimestampMs = System.currentTimeMillis() + MAX_FUTURE_MS;
         private long blockLatestTsNanos, blockFirstSeq, blockNextPosition, blockNextSeq;
         private int packets;
         private long bytes;
+
+        Batch(int expectedRecords) {
+            records = new ArrayList<>(expectedRecords);
+        }
 
         /** Takes the packet (it is copied: the reader may reuse it); false once the batch is full. */
         @Override
@@ -124,6 +130,7 @@ final class SourceRecordFactory {
             if (blockValue != null && blockValue.count() > 0) {
                 closeBlock();
             }
+            lastBatchSize = Math.max(16, records.size());
             return records.isEmpty() ? null : records;
         }
 
