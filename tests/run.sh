@@ -14,6 +14,8 @@
 #   js_consumer      a Node.js consumer (kafkajs, the Confluent registry client, longs as BigInt:
 #                    tests/consumers/js) reads the demo topic: the ring's packets, byte for byte
 #   py_consumer      the same with a Python consumer (confluent-kafka, Apache Avro: tests/consumers/python)
+#   standalone       the demo ring through a standalone worker (config/standalone, offsets in a
+#                    file): topic == ring; a clean restart resumes, publishing nothing again
 #   stack_part_restart  the registry restarted alone keeps the topic decodable; the broker
 #                    restarted alone keeps its storage (topic, the worker's compacted topics,
 #                    the running connector); naming a topic does not create it
@@ -316,6 +318,64 @@ test_py_consumer() {
 	tests/consumers/same_as_pcap.py "$DEMO/ring.pcap" "$WORK/py.jsonl"
 }
 
+# A standalone worker (config/standalone/worker.properties) on port 8084, beside the stack's
+# distributed one, its offsets in FILE; prints its pid.
+start_standalone() {
+	local dir=$WORK/standalone
+	mkdir -p "$dir"
+	sed -e "s|^offset.storage.file.filename=.*|offset.storage.file.filename=$dir/offsets|" \
+		-e "s|^plugin.path=.*|plugin.path=$ROOT/connector/target/plugin|" \
+		config/standalone/worker.properties >"$dir/worker.properties"
+	sed -e "s|^name=.*|name=pktring-standalone|" -e "s|^ring.paths=.*|ring.paths=$DEMO_RING|" \
+		-e "s|^topic=.*|topic=pktring-standalone|" config/standalone/host-eth0.properties >"$dir/connector.properties"
+	java --enable-native-access=ALL-UNNAMED -cp "run/stack/lib/kafka/*" \
+		-Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
+		org.apache.kafka.connect.cli.ConnectStandalone "$dir/worker.properties" "$dir/connector.properties" \
+		>>"$dir/worker.log" 2>&1 &
+	echo $!
+}
+
+# stop_pid PID: SIGTERM (a clean stop) and wait until the process is gone (bounded).
+stop_pid() {
+	local deadline=$((SECONDS + WAIT))
+	kill -TERM "$1" 2>/dev/null || return 0
+	while kill -0 "$1" 2>/dev/null; do
+		((SECONDS < deadline)) || { kill -KILL "$1"; fail "process $1 did not stop on SIGTERM"; }
+		sleep 0.2
+	done
+}
+
+test_standalone() {
+	local pid want n
+	want=$(packets "$DEMO/ring.pcap")
+	delete_topic pktring-standalone
+	pid=$(start_standalone)
+	wait_records pktring-standalone 1
+	# Blocks: as many records as blocks; done when topic2pcap reads every packet back.
+	local deadline=$((SECONDS + WAIT))
+	until scripts/topic2pcap -b $BOOTSTRAP -r $REGISTRY -t pktring-standalone -w "$WORK/standalone.pcap" \
+		2>>"$WORK/standalone/read.log" && (($(packets "$WORK/standalone.pcap") >= want)); do
+		((SECONDS < deadline)) || fail "the standalone worker published $(packets "$WORK/standalone.pcap") of $want packets"
+		sleep 1
+	done
+	fingerprint "$DEMO/ring.pcap" >"$WORK/standalone-ring.fp"
+	same_packets "$WORK/standalone-ring.fp" "$WORK/standalone.pcap" "standalone topic vs ring"
+	# A clean stop flushes the ring position to the offsets file; the next run resumes there.
+	n=$(topic_records pktring-standalone)
+	stop_pid "$pid"
+	[[ -s $WORK/standalone/offsets ]] || fail "no offsets file after a clean stop"
+	pid=$(start_standalone)
+	until curl -sf http://127.0.0.1:8084/connectors/pktring-standalone/status |
+		jq -e '.tasks[0].state == "RUNNING"' >/dev/null 2>&1; do
+		((SECONDS < deadline + WAIT)) || { kill "$pid"; fail "the restarted standalone task is not RUNNING"; }
+		sleep 1
+	done
+	sleep 3 # what it would publish again, it would publish at once
+	stop_pid "$pid"
+	(($(topic_records pktring-standalone) == n)) ||
+		fail "after a restart the topic holds $(topic_records pktring-standalone) records, not $n"
+}
+
 test_stack_part_restart() {
 	local topic before after name log=$WORK/part-restart.log
 	topic=$(jq -r .topic config/connectors/demo-all.json)
@@ -402,7 +462,7 @@ test_line_rate() {
 # --- run -------------------------------------------------------------------------------------
 
 t0=$SECONDS
-for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe js_consumer py_consumer stack_part_restart \
+for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe js_consumer py_consumer standalone stack_part_restart \
 	stack_restart stack_loopback compose line_rate}; do
 	run_test $t
 done
