@@ -37,8 +37,10 @@ final class BlockValue {
     private static final Field PKTTYPE = PACKET_COLUMNS.field(F_PKTTYPE);
     private static final Field OFFSET = PACKET_COLUMNS.field(F_OFFSET);
     private static final Field DATA = PACKET_COLUMNS.field(F_DATA);
+    private static final Field SENSOR = PACKET_COLUMNS.field(F_SENSOR);
 
     private final String ifname;
+    private final String sensor;
     private final int linktype;
     private final long epoch;
     private long[] tsNs, seq;
@@ -49,8 +51,9 @@ final class BlockValue {
     private int count, bytes;
     private long lost;
 
-    BlockValue(String ifname, int linktype, long epoch) {
+    BlockValue(String ifname, int linktype, long epoch, String sensor) {
         this.ifname = ifname;
+        this.sensor = sensor;
         this.linktype = linktype;
         this.epoch = epoch;
         columns(16);
@@ -114,6 +117,7 @@ final class BlockValue {
         v[PKTTYPE.index()] = new IntColumn(Arrays.copyOf(pkttype, n));
         v[OFFSET.index()] = new IntColumn(Arrays.copyOf(offset, n));
         v[DATA.index()] = Arrays.copyOf(data, bytes);
+        v[SENSOR.index()] = sensor;
         count = 0;
         bytes = 0;
         lost = 0;

@@ -42,16 +42,22 @@ final class PacketValue {
     private static final Field SRC_PORT = PACKET.field(F_SRC_PORT);
     private static final Field DST_PORT = PACKET.field(F_DST_PORT);
     private static final Field TCP_FLAGS = PACKET.field(F_TCP_FLAGS);
+    private static final Field SENSOR = PACKET.field(F_SENSOR);
+    private static final Field EPOCH = PACKET.field(F_EPOCH);
 
     private final String ifname;
+    private final String sensor;
+    private final Long epoch;
     private final int linktype;
     private final Integer linktypeValue;
     private final PacketSummary summary = new PacketSummary();
     /** The next value, by field index (StructValues.of clears it). */
     private final Object[] values = new Object[PACKET.fields().size()];
 
-    PacketValue(String ifname, int linktype) {
+    PacketValue(String ifname, int linktype, String sensor, long epoch) {
         this.ifname = ifname;
+        this.sensor = sensor;
+        this.epoch = epoch;
         this.linktype = linktype;
         this.linktypeValue = linktype;
     }
@@ -80,6 +86,8 @@ final class PacketValue {
         v[SRC_PORT.index()] = s.srcPort();
         v[DST_PORT.index()] = s.dstPort();
         v[TCP_FLAGS.index()] = s.tcpFlags();
+        v[SENSOR.index()] = sensor;
+        v[EPOCH.index()] = epoch;
         return StructValues.of(PACKET, v);
     }
 

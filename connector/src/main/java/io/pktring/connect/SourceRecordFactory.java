@@ -5,6 +5,7 @@ import static io.pktring.connect.PacketSchemas.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
@@ -42,13 +43,16 @@ final class SourceRecordFactory {
     /** Headers every record of this ring shares (a ConnectHeader is immutable). */
     private final Header epochHeader;
     private final Header noLossHeader;
+    private final Header sensorHeader;
+    /** Which headers records carry (record.headers). */
+    private final boolean withEpoch, withSeq, withLost, withSensor;
     /** Records in the last poll's batch: the next one's list starts that large, not growing by copies. */
     private int lastBatchSize = 16;
 
     SourceRecordFactory(PktringSourceConnectorConfig config, String ringPath, int ringIndex, long epoch, String ifname,
             int linktype) {
         this.partition = RingOffset.partition(ringPath, ringIndex);
-        this.topic = PktringSourceConnectorConfig.topicFor(config.topicTemplate(), ifname);
+        this.topic = PktringSourceConnectorConfig.topicFor(config.topicTemplate(), ifname, config.sensor());
         this.epoch = epoch;
         this.snaplen = config.snaplen();
         this.captureTimestamps = config.recordTimestamp() == RecordTimestamp.CAPTURE;
@@ -57,10 +61,16 @@ final class SourceRecordFactory {
         this.blockMaxPackets = config.blockMaxPackets();
         this.blockMaxBytes = config.blockMaxBytes();
         boolean blockMode = config.recordMode() == RecordMode.BLOCK;
-        this.packetValue = blockMode ? null : new PacketValue(ifname, linktype);
-        this.blockValue = blockMode ? new BlockValue(ifname, linktype, epoch) : null;
+        this.packetValue = blockMode ? null : new PacketValue(ifname, linktype, config.sensor(), epoch);
+        this.blockValue = blockMode ? new BlockValue(ifname, linktype, epoch, config.sensor()) : null;
         this.epochHeader = longHeader(HEADER_EPOCH, epoch);
         this.noLossHeader = longHeader(HEADER_LOST, 0);
+        this.sensorHeader = new ConnectHeaders().addString(HEADER_SENSOR, config.sensor()).lastWithName(HEADER_SENSOR);
+        Set<String> headers = config.recordHeaders();
+        this.withEpoch = headers.contains("epoch");
+        this.withSeq = headers.contains("seq");
+        this.withLost = headers.contains("lost");
+        this.withSensor = headers.contains("sensor");
     }
 
     /** The epoch of the ring these records are of. */
@@ -159,9 +169,18 @@ final class SourceRecordFactory {
 
     private ConnectHeaders headers(long seq, long lost) {
         ConnectHeaders h = new ConnectHeaders();
-        h.add(epochHeader);
-        h.addLong(HEADER_SEQ, seq);
-        h.add(lost == 0 ? noLossHeader : longHeader(HEADER_LOST, lost));
+        if (withEpoch) {
+            h.add(epochHeader);
+        }
+        if (withSeq) {
+            h.addLong(HEADER_SEQ, seq);
+        }
+        if (withLost) {
+            h.add(lost == 0 ? noLossHeader : longHeader(HEADER_LOST, lost));
+        }
+        if (withSensor) {
+            h.add(sensorHeader);
+        }
         return h;
     }
 
