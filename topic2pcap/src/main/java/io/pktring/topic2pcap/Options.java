@@ -19,6 +19,7 @@ public record Options(
         long endNs,
         long maxLatenessMs,
         String filter,
+        String sensor,
         ClientConfig clients) {
 
     /** No --end: the largest unsigned ts_ns. Times are compared unsigned, as the ring's u64. */
@@ -54,6 +55,9 @@ public record Options(
                                            (default 1000)
                   --filter EXPR            only packets a tcpdump filter expression selects
                                            (libpcap's syntax, compiled for each link type)
+                  --sensor NAME            only records of this capture host (the connector's
+                                           sensor setting; records of connectors before it
+                                           have none and are left out)
               -X, --consumer-property K=V  a Kafka consumer setting (SASL, TLS, ...); keys
                                            under schema.registry. set the registry's client:
                                            schema.registry.basic.auth.user.info=USER:PASSWORD,
@@ -89,6 +93,7 @@ public record Options(
         long endNs = NO_END;
         long maxLatenessMs = 1000;
         String filter = null;
+        String sensor = null;
         ClientConfig clients = ClientConfig.empty();
         String explicitBootstrap = null;
         for (int i = 0; i < args.size(); i++) {
@@ -110,6 +115,7 @@ public record Options(
                 case "--end" -> endNs = CaptureTime.parse(a, value(args, ++i, a));
                 case "--max-lateness-ms" -> maxLatenessMs = nonNegative(args, ++i, a);
                 case "--filter" -> filter = value(args, ++i, a);
+                case "--sensor" -> sensor = value(args, ++i, a);
                 case "-X", "--consumer-property" -> clients = clients.withSetting(value(args, ++i, a));
                 case "--consumer-config" -> clients = clients.withFile(java.nio.file.Path.of(value(args, ++i, a)));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
@@ -141,7 +147,7 @@ public record Options(
             idleTimeoutMs = follow ? Long.MAX_VALUE : 10_000;
         }
         return new Options(bootstrap, registry, topic, fromBeginning, follow, maxPackets, idleTimeoutMs,
-                connectTimeoutMs, output, linktype, snaplen, startNs, endNs, maxLatenessMs, filter, clients);
+                connectTimeoutMs, output, linktype, snaplen, startNs, endNs, maxLatenessMs, filter, sensor, clients);
     }
 
     /** True when the packet's capture time (an unsigned ts_ns) is within --start and --end. */

@@ -54,6 +54,8 @@ public final class Topic2Pcap {
     long packets;
     long skipped;
     long unselected;
+    /** Records of sensors other than --sensor. */
+    long otherSensors;
 
     /** @throws IllegalArgumentException when --filter is not valid tcpdump syntax */
     public Topic2Pcap(Options options, PrintStream log) {
@@ -205,7 +207,8 @@ public final class Topic2Pcap {
         }
         log.printf("topic2pcap: %d packets from %d records of topic %s written to %s%s%s%n", packets, records,
                 options.topic(), options.output().equals("-") ? "stdout" : options.output(),
-                unselected > 0 ? "; " + unselected + " outside the time range or filter" : "",
+                (unselected > 0 ? "; " + unselected + " outside the time range or filter" : "")
+                        + (otherSensors > 0 ? "; " + otherSensors + " records of other sensors" : ""),
                 skipped > 0 ? "; " + skipped + " skipped" : "");
     }
 
@@ -351,6 +354,10 @@ public final class Topic2Pcap {
             throws IOException {
         try {
             GenericRecord value = decoder.decode(r.value());
+            if (options.sensor() != null && !options.sensor().equals(PacketRecords.sensor(value))) {
+                otherSensors++;
+                return List.of();
+            }
             return PacketRecords.packets(value);
         } catch (RecordDecodeException e) {
             skip(r, e.getMessage());
