@@ -15,7 +15,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import io.pktring.connect.PktringSourceConnectorConfig.RecordMode;
 import io.pktring.connect.PktringSourceConnectorConfig.RecordTimestamp;
 import io.pktring.connect.ring.CopiedPacket;
-import io.pktring.connect.ring.RingReader;
+import io.pktring.connect.ring.PacketSink;
 
 /**
  * Makes the Kafka Connect records of one ring's packets, after {@link PacketSchemas}: a Packet
@@ -88,7 +88,7 @@ final class SourceRecordFactory {
      * reader's sink it takes every packet it is given and asks for no more once batch.max.packets
      * or batch.max.bytes is reached.
      */
-    final class Batch implements RingReader.PacketSink {
+    final class Batch implements PacketSink {
         private final List<SourceRecord> records;
         /** Kafka timestamps beyond this are left to the producer; fixed for the batch, not read per packet. */
         private final long latestTimestampMs = System.currentTimeMillis() + MAX_FUTURE_MS;
