@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pktring.connect.ring.TestRingWriter;
-import io.pktring.connect.testing.FixedOffsetTaskContext;
+import io.pktring.connect.testing.TaskRecords;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
@@ -46,7 +44,7 @@ class JsonConverterRoundTripTest {
         }
         JsonConverter json = new JsonConverter();
         json.configure(Map.of("schemas.enable", "true", "converter.type", "value"), false);
-        List<SourceRecord> records = poll(ring, mode, 40);
+        List<SourceRecord> records = TaskRecords.of(ring, 40, "record.mode", mode);
         assertTrue(!records.isEmpty());
         for (SourceRecord r : records) {
             byte[] bytes = json.fromConnectData(r.topic(), r.valueSchema(), r.value());
@@ -65,34 +63,5 @@ class JsonConverterRoundTripTest {
                 }
             }
         }
-    }
-
-    private static List<SourceRecord> poll(Path ring, String mode, int packets) throws InterruptedException {
-        Map<String, String> props = new HashMap<>();
-        props.put("name", "json-" + mode + "-" + System.nanoTime());
-        props.put(PktringSourceConnectorConfig.RING_PATHS, ring.toString());
-        props.put(PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString());
-        props.put(PktringSourceConnectorConfig.RECORD_MODE, mode);
-        props.put(PktringSourceConnectorConfig.POLL_LINGER_MS, "0");
-        PktringSourceTask task = new PktringSourceTask();
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> out = new ArrayList<>();
-        try {
-            int seen = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (seen < packets && System.nanoTime() < deadline) {
-                List<SourceRecord> batch = task.poll();
-                for (SourceRecord r : batch == null ? List.<SourceRecord>of() : batch) {
-                    Struct v = (Struct) r.value();
-                    seen += v.schema() == PacketSchemas.PACKET_COLUMNS ? v.getInt32("count") : 1;
-                    out.add(r);
-                }
-            }
-            assertEquals(packets, seen, "packets the task read");
-        } finally {
-            task.stop();
-        }
-        return out;
     }
 }

@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pktring.connect.ring.TestRingWriter;
-import io.pktring.connect.testing.FixedOffsetTaskContext;
+import io.pktring.connect.testing.TaskRecords;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
@@ -35,7 +34,7 @@ class SensorTest {
         for (String mode : List.of("packet", "block")) {
             Path ring = dir.resolve(mode);
             long epoch = write(ring);
-            List<SourceRecord> records = poll(ring, 5, "record.mode", mode, "sensor", "rack7-tap1",
+            List<SourceRecord> records = TaskRecords.of(ring, 5, "record.mode", mode, "sensor", "rack7-tap1",
                     "topic", "pktring.${sensor}.${ifname}");
             for (SourceRecord r : records) {
                 Struct v = (Struct) r.value();
@@ -50,13 +49,13 @@ class SensorTest {
     @Test
     void theDefaultSensorIsTheHostsName() throws Exception {
         String host = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-        List<SourceRecord> records = poll(ring("default"), 5);
+        List<SourceRecord> records = TaskRecords.of(ring("default"), 5);
         assertEquals(host, ((Struct) records.get(0).value()).getString(PacketSchemas.F_SENSOR));
     }
 
     @Test
     void recordHeadersKeepsOnlyThoseNamed() throws Exception {
-        List<SourceRecord> records = poll(ring("headers"), 5, "record.headers", "lost");
+        List<SourceRecord> records = TaskRecords.of(ring("headers"), 5, "record.headers", "lost");
         for (SourceRecord r : records) {
             List<String> keys = new ArrayList<>();
             for (Header h : r.headers()) {
@@ -64,7 +63,7 @@ class SensorTest {
             }
             assertEquals(List.of(PacketSchemas.HEADER_LOST), keys);
         }
-        SourceRecord none = poll(ring("none"), 5, "record.headers", "").get(0);
+        SourceRecord none = TaskRecords.of(ring("none"), 5, "record.headers", "").get(0);
         assertTrue(none.headers().isEmpty());
         assertNull(none.headers().lastWithName(PacketSchemas.HEADER_SEQ));
     }
@@ -98,36 +97,5 @@ class SensorTest {
             }
             return w.epoch();
         }
-    }
-
-    private static List<SourceRecord> poll(Path ring, int packets, String... extra) throws InterruptedException {
-        Map<String, String> props = new HashMap<>();
-        props.put("name", "sensor-" + System.nanoTime());
-        props.put(PktringSourceConnectorConfig.RING_PATHS, ring.toString());
-        props.put(PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString());
-        props.put(PktringSourceConnectorConfig.POLL_LINGER_MS, "0");
-        for (int i = 0; i < extra.length; i += 2) {
-            props.put(extra[i], extra[i + 1]);
-        }
-        PktringSourceTask task = new PktringSourceTask();
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> out = new ArrayList<>();
-        try {
-            int seen = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (seen < packets && System.nanoTime() < deadline) {
-                List<SourceRecord> batch = task.poll();
-                for (SourceRecord r : batch == null ? List.<SourceRecord>of() : batch) {
-                    Struct v = (Struct) r.value();
-                    seen += v.schema() == PacketSchemas.PACKET_COLUMNS ? v.getInt32("count") : 1;
-                    out.add(r);
-                }
-            }
-            assertEquals(packets, seen, "packets the task read");
-        } finally {
-            task.stop();
-        }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.pktring.topic2pcap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pktring.connect.testing.TaskRecords;
 import io.pktring.connect.testing.Replayer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class RetrievalIT {
         String topic = broker.newTopic("retrieval-" + mode, PARTITIONS);
         Converter c = TestBroker.converter();
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-        List<SourceRecord> records = ConnectorRecords.of(ring, PACKETS, mode);
+        List<SourceRecord> records = TaskRecords.of(ring, PACKETS, "record.mode", mode);
         for (int i = 0; i < records.size(); i++) {
             SourceRecord r = records.get(i);
             byte[] value = c.fromConnectData(topic, r.valueSchema(), r.value());

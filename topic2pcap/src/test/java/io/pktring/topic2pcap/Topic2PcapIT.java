@@ -7,26 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -40,10 +27,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.pktring.connect.PacketSchemas;
-import io.pktring.connect.PktringSourceConnectorConfig;
 import io.pktring.connect.PktringSourceTask;
+import io.pktring.connect.testing.TaskRecords;
 import io.pktring.connect.testing.CorpusRings;
-import io.pktring.connect.testing.FixedOffsetTaskContext;
 import io.pktring.connect.testing.TestData;
 
 /**
@@ -356,7 +342,7 @@ class Topic2PcapIT {
     private static List<byte[]> connectorRecords(String topic, CorpusRings.Ring ring, String mode) throws Exception {
         Converter c = TestBroker.converter();
         List<byte[]> out = new ArrayList<>();
-        for (SourceRecord r : ConnectorRecords.of(ring.path(), ring.packets().size(), mode)) {
+        for (SourceRecord r : TaskRecords.of(ring.path(), ring.packets().size(), "record.mode", mode)) {
             out.add(c.fromConnectData(topic, r.valueSchema(), r.value()));
         }
         return out;
