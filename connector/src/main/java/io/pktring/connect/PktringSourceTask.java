@@ -11,6 +11,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.pktring.connect.filter.FilterException;
 import io.pktring.connect.filter.PacketFilter;
@@ -29,6 +31,10 @@ import io.pktring.connect.filter.PacketFilter;
  * <p>Offsets: see {@link RingOffset}; where a task starts and how it resumes: {@link RingFollower#resume}.
  */
 public class PktringSourceTask extends SourceTask {
+
+    private static final Logger log = LoggerFactory.getLogger(PktringSourceTask.class);
+    /** A worker dropping every record logs once per this many packets, not once per record. */
+    private static final long DROP_LOG_EVERY = 10_000;
 
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -55,7 +61,8 @@ public class PktringSourceTask extends SourceTask {
         metrics = new TaskMetrics(props.getOrDefault("name", "pktring"), taskIndex);
         lock.lock();
         try {
-            follower = RingFollower.open(path, config.startPosition(), config.ringMissingTimeoutMs(), metrics);
+            follower = RingFollower.open(path, config.startPosition(), config.ringMissingTimeoutMs(),
+                    config.ringWriterTimeoutMs(), metrics);
             Map<String, Object> partition = RingOffset.partition(path.toString(), follower.ringIndex());
             follower.resume(RingOffset.fromMap(context.offsetStorageReader().offset(partition)));
             followRing();
@@ -106,11 +113,31 @@ public class PktringSourceTask extends SourceTask {
         }
     }
 
-    /** Counts what the producer acknowledged: a block's count and data length, not its packets. */
+    /**
+     * Counts what the producer acknowledged: a block's count and data length, not its packets. A
+     * record the worker dropped (metadata null: errors.tolerance=all skipped a record it could not
+     * convert or send, or a transform dropped it) is counted in PacketsDropped and reported in the
+     * pktring.lost header of the next record.
+     */
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-        if (metadata == null || !(record.value() instanceof Struct value)) {
-            return; // filtered out by a transform or dropped by the error handler
+        if (!(record.value() instanceof Struct value)) {
+            return; // not one of this task's records
+        }
+        if (metadata == null) {
+            long packets = value.schema() == PacketSchemas.PACKET_COLUMNS ? value.getInt32(PacketSchemas.F_COUNT) : 1;
+            long before = metrics.packetsDropped.getAndAdd(packets);
+            RingFollower f = follower;
+            if (f != null) {
+                f.dropped(packets);
+            }
+            if (before == 0 || before / DROP_LOG_EVERY != (before + packets) / DROP_LOG_EVERY) {
+                log.warn("{}: the worker dropped a record of {} packet(s) (seq {} of epoch {}; {} dropped so far): "
+                        + "errors.tolerance=all skipped it, or a transform dropped it; reported in the loss header "
+                        + "of the next record and in PacketsDropped", path, packets, longHeader(record, PacketSchemas.HEADER_SEQ),
+                        longHeader(record, PacketSchemas.HEADER_EPOCH), before + packets);
+            }
+            return;
         }
         if (value.schema() == PacketSchemas.PACKET_COLUMNS) {
             metrics.packetsPublished.addAndGet(value.getInt32(PacketSchemas.F_COUNT));
@@ -119,6 +146,12 @@ public class PktringSourceTask extends SourceTask {
             metrics.packetsPublished.incrementAndGet();
             metrics.bytesPublished.addAndGet(value.getInt32(PacketSchemas.F_CAPLEN));
         }
+    }
+
+    /** A long header of one of this task's records, in decimal as offsets, headers, JMX and logs show it. */
+    private static String longHeader(SourceRecord record, String name) {
+        var h = record.headers().lastWithName(name);
+        return h != null && h.value() instanceof Long v ? Long.toString(v) : "?";
     }
 
     /** Prompt: wakes a waiting poll(), which returns within 100 ms, then unmaps the ring. */
