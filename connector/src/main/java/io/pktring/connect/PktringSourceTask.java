@@ -11,8 +11,6 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.pktring.connect.filter.FilterException;
 import io.pktring.connect.filter.PacketFilter;
@@ -32,15 +30,12 @@ import io.pktring.connect.filter.PacketFilter;
  */
 public class PktringSourceTask extends SourceTask {
 
-    private static final Logger log = LoggerFactory.getLogger(PktringSourceTask.class);
-    /** A worker dropping every record logs once per this many packets, not once per record. */
-    private static final long DROP_LOG_EVERY = 10_000;
-
     private final ReentrantLock lock = new ReentrantLock();
 
     private PktringSourceConnectorConfig config;
     private Path path;
     private TaskMetrics metrics;
+    private volatile WorkerAcks acks;
     private volatile RingFollower follower;
     // Made for the ring the follower reads; made anew when it re-opens a re-created ring.
     private SourceRecordFactory records;
@@ -65,6 +60,8 @@ public class PktringSourceTask extends SourceTask {
                     config.ringWriterTimeoutMs(), metrics);
             Map<String, Object> partition = RingOffset.partition(path.toString(), follower.ringIndex());
             follower.resume(RingOffset.fromMap(context.offsetStorageReader().offset(partition)));
+            RingFollower f = follower;
+            acks = new WorkerAcks(path, metrics, f::dropped);
             followRing();
         } catch (RuntimeException e) {
             closeResources(); // the worker does not call stop() after a failed start
@@ -106,7 +103,9 @@ public class PktringSourceTask extends SourceTask {
             }
             long deadline = System.nanoTime() + config.pollTimeoutMs() * 1_000_000L;
             SourceRecordFactory.Batch batch = records.batch();
+            acks.beforePoll();
             follower.fill(batch, filter, deadline, config.pollLingerMs() * 1_000_000L, config.batchMaxPackets());
+            acks.handedOver(batch.packets());
             return batch.records();
         } finally {
             lock.unlock();
@@ -117,34 +116,29 @@ public class PktringSourceTask extends SourceTask {
      * Counts what the producer acknowledged: a block's count and data length, not its packets. A
      * record the worker dropped (metadata null: errors.tolerance=all skipped a record it could not
      * convert or send, or a transform dropped it) is counted in PacketsDropped and reported in the
-     * pktring.lost header of the next record.
+     * pktring.lost header of the next record (see {@link WorkerAcks}).
      */
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
         if (!(record.value() instanceof Struct value)) {
             return; // not one of this task's records
         }
+        boolean block = value.schema() == PacketSchemas.PACKET_COLUMNS;
+        long packets = block ? value.getInt32(PacketSchemas.F_COUNT) : 1;
         if (metadata == null) {
-            long packets = value.schema() == PacketSchemas.PACKET_COLUMNS ? value.getInt32(PacketSchemas.F_COUNT) : 1;
-            long before = metrics.packetsDropped.getAndAdd(packets);
-            RingFollower f = follower;
-            if (f != null) {
-                f.dropped(packets);
-            }
-            if (before == 0 || before / DROP_LOG_EVERY != (before + packets) / DROP_LOG_EVERY) {
-                log.warn("{}: the worker dropped a record of {} packet(s) (seq {} of epoch {}; {} dropped so far): "
-                        + "errors.tolerance=all skipped it, or a transform dropped it; reported in the loss header "
-                        + "of the next record and in PacketsDropped", path, packets, longHeader(record, PacketSchemas.HEADER_SEQ),
-                        longHeader(record, PacketSchemas.HEADER_EPOCH), before + packets);
-            }
-            return;
-        }
-        if (value.schema() == PacketSchemas.PACKET_COLUMNS) {
-            metrics.packetsPublished.addAndGet(value.getInt32(PacketSchemas.F_COUNT));
-            metrics.bytesPublished.addAndGet(value.getBytes(PacketSchemas.F_DATA).length);
+            acks.dropped(packets, "seq " + longHeader(record, PacketSchemas.HEADER_SEQ) + " of epoch "
+                    + longHeader(record, PacketSchemas.HEADER_EPOCH));
         } else {
-            metrics.packetsPublished.incrementAndGet();
-            metrics.bytesPublished.addAndGet(value.getInt32(PacketSchemas.F_CAPLEN));
+            acks.published(packets, block ? value.getBytes(PacketSchemas.F_DATA).length : value.getInt32(PacketSchemas.F_CAPLEN));
+        }
+    }
+
+    /** After the worker committed offsets; after each transaction when exactly-once is on. */
+    @Override
+    public void commit() {
+        WorkerAcks a = acks;
+        if (a != null) {
+            a.committed();
         }
     }
 
