@@ -80,7 +80,7 @@ final class SourceRecordFactory {
         private final List<SourceRecord> records = new ArrayList<>();
         /** Kafka timestamps beyond this are left to the producer; fixed for the batch, not read per packet. */
         private final long latestTimestampMs = System.currentTimeMillis() + MAX_FUTURE_MS;
-        private long blockFirstTsNanos, blockFirstSeq, blockNextPosition, blockNextSeq;
+        private long blockLatestTsNanos, blockFirstSeq, blockNextPosition, blockNextSeq;
         private int packets;
         private long bytes;
 
@@ -106,8 +106,10 @@ final class SourceRecordFactory {
                 closeBlock();
             }
             if (blockValue.count() == 0) {
-                blockFirstTsNanos = p.tsNanos;
+                blockLatestTsNanos = p.tsNanos;
                 blockFirstSeq = p.seq;
+            } else if (Long.compareUnsigned(p.tsNanos, blockLatestTsNanos) > 0) {
+                blockLatestTsNanos = p.tsNanos;
             }
             blockValue.add(p, length);
             blockNextPosition = p.nextPosition;
@@ -134,11 +136,12 @@ final class SourceRecordFactory {
             long lost = blockValue.lost();
             Struct value = blockValue.take();
             records.add(new SourceRecord(partition, new RingOffset(epoch, blockNextPosition, blockNextSeq).toMap(), topic,
-                    null, KEY, null, PACKET_COLUMNS, value, kafkaTimestamp(blockFirstTsNanos), headers(blockFirstSeq, lost)));
+                    null, KEY, null, PACKET_COLUMNS, value, kafkaTimestamp(blockLatestTsNanos), headers(blockFirstSeq, lost)));
         }
 
         /**
-         * The Kafka timestamp of a record: the capture time, so time-based lookups work, unless a
+         * The Kafka timestamp of a record: the capture time (a block's latest), so a time-based
+         * lookup (offsetsForTimes) of any of its packets' times finds it or an earlier record, unless a
          * broker would reject it (beyond log.message.timestamp.after.max.ms, 1 hour by default): a
          * replayed capture or a bad clock must not fail the task. Then null, so the producer's send
          * time is used; the value's timestamp and ts_ns always hold the capture time.
