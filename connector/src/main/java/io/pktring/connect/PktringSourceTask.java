@@ -103,9 +103,7 @@ public class PktringSourceTask extends SourceTask {
             }
             long deadline = System.nanoTime() + config.pollTimeoutMs() * 1_000_000L;
             SourceRecordFactory.Batch batch = records.batch();
-            acks.beforePoll();
             follower.fill(batch, filter, deadline, config.pollLingerMs() * 1_000_000L, config.batchMaxPackets());
-            acks.handedOver(batch.packets());
             return batch.records();
         } finally {
             lock.unlock();
@@ -130,15 +128,6 @@ public class PktringSourceTask extends SourceTask {
                     + longHeader(record, PacketSchemas.HEADER_EPOCH));
         } else {
             acks.published(packets, block ? value.getBytes(PacketSchemas.F_DATA).length : value.getInt32(PacketSchemas.F_CAPLEN));
-        }
-    }
-
-    /** After the worker committed offsets; after each transaction when exactly-once is on. */
-    @Override
-    public void commit() {
-        WorkerAcks a = acks;
-        if (a != null) {
-            a.committed();
         }
     }
 

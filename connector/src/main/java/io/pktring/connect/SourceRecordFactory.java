@@ -119,11 +119,6 @@ final class SourceRecordFactory {
             }
         }
 
-        /** Packets taken so far. */
-        int packets() {
-            return packets;
-        }
-
         /** The records, the last block closed; null when there are none (as poll() returns). */
         List<SourceRecord> records() {
             if (blockValue != null && blockValue.count() > 0) {

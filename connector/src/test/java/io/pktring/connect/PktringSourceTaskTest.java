@@ -548,40 +548,6 @@ class PktringSourceTaskTest {
         }
     }
 
-    /**
-     * An exactly-once worker says nothing of a record it drops; it commits its transaction and
-     * calls commit() on the poll thread once every record handed over is settled.
-     */
-    @Test
-    void aRecordAnExactlyOnceWorkerDropsSilentlyIsFoundAtItsCommit() throws Exception {
-        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
-            PktringSourceTask task = start(null);
-            for (int i = 0; i < 3; i++) {
-                ring.write(packet(i, 64), 64, 64, i);
-            }
-            List<SourceRecord> first = pollPackets(task, 3);
-            task.commitRecord(first.get(0), metadata());
-            task.commitRecord(first.get(2), metadata()); // the second was dropped without a word
-            CompletableFuture.runAsync(task::commit).get(); // an at-least-once worker's offset committer thread
-            ring.write(packet(3, 64), 64, 64, 3);
-            List<SourceRecord> next = pollPackets(task, 1);
-            assertEquals(0, header(next.get(0), PacketSchemas.HEADER_LOST), "a commit off the poll thread proves nothing");
-            task.commitRecord(next.get(0), metadata());
-            task.commit(); // the exactly-once worker, on the poll thread, after its transaction
-            assertEquals(0, metric(task, "PacketsDropped"), "counted at the next poll");
-            ring.write(packet(4, 64), 64, 64, 4);
-            List<SourceRecord> after = pollPackets(task, 1);
-            assertEquals(1, header(after.get(0), PacketSchemas.HEADER_LOST));
-            assertEquals(1, metric(task, "PacketsDropped"));
-            task.commitRecord(after.get(0), metadata());
-            task.commit();
-            ring.write(packet(5, 64), 64, 64, 5);
-            assertEquals(0, header(pollPackets(task, 1).get(0), PacketSchemas.HEADER_LOST), "counted once");
-            assertEquals(1, metric(task, "PacketsDropped"));
-            assertEquals(0, metric(task, "PacketsLost"));
-        }
-    }
-
     private static RecordMetadata metadata() {
         return new RecordMetadata(new TopicPartition("t", 0), 0, 0, 0, 0, 0);
     }

@@ -22,8 +22,8 @@ import io.pktring.connect.testing.TestData;
 /**
  * errors.tolerance=all on a real worker, with a converter that rejects one packet's record: the
  * worker drops that record; the task counts it in PacketsDropped (not PacketsLost) and the next
- * record's pktring.lost header carries it. Both with exactly-once on (the worker says nothing of
- * the drop) and off (it calls commitRecord(record, null)).
+ * record's pktring.lost header carries it, counted once. Both with exactly-once on (the worker
+ * tells at the transaction commit) and off (at once).
  */
 class DroppedRecordIT {
 
@@ -79,8 +79,8 @@ class DroppedRecordIT {
         assertEquals(1, reporting.size(), "one record reports the drop");
         assertEquals(1, reporting.get(0).header(PacketSchemas.HEADER_LOST), "one packet dropped");
         // At least once, the worker tells at once (commitRecord(record, null)): the next record says
-        // so. Exactly once, a poll whose every record was dropped is committed with the next
-        // poll's transaction, after which the drop is known: the record after that says so.
+        // so. Exactly once, it tells when it commits the transaction, and a poll whose every record
+        // was dropped is committed with the next poll's: the record after that says so.
         long seq = reporting.get(0).header(PacketSchemas.HEADER_SEQ);
         assertTrue(seq == REJECTED + 1 || exactlyOnce && seq == REJECTED + 2, "reported on seq " + seq);
         ConnectStack.await(Duration.ofSeconds(10), "metrics", () ->
