@@ -39,6 +39,7 @@ stage "build C tools" 5 make -C kmod
 stage "build connector" 15 mvn -B -q package -DskipTests
 stage "ring tests (user space)" 10 make -C kmod test
 stage "fuzzing (60 s a target)" 10 make -C kmod fuzz FUZZ_SECONDS=60
+stage "fuzzing the Java ring reader (60 s each)" 10 scripts/fuzz-java.sh 60
 stage "kernel module tests (QEMU)" 20 kmod/vm/run-tests.sh
 stage "schema registry" 5 scripts/stack.sh start registry
 stage "connector tests" 25 mvn -B verify

@@ -2,6 +2,7 @@ package io.pktring.connect;
 
 import static io.pktring.connect.PktringSourceConnectorConfig.*;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,9 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+
+import io.pktring.connect.ring.RingException;
+import io.pktring.connect.ring.RingMapping;
 
 /**
  * Publishes the packets of pktring rings to Kafka, one ring per task. See
@@ -81,20 +85,47 @@ public class PktringSourceConnector extends SourceConnector {
 
     /**
      * KIP-875: lets {@code PATCH/DELETE /connectors/{name}/offsets} through when every partition
-     * and offset has this connector's shape; an offset of an old epoch is allowed (the task
-     * then starts afresh and reports the gap). A null offset (reset) is always allowed.
+     * and offset has this connector's shape and every offset names the epoch of the ring now at
+     * its path: an offset of any other epoch would make the task start over at start.position,
+     * so it is refused (400) with the reason, e.g. an epoch a JSON tool rounded. A null offset
+     * (reset) is always allowed.
      */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
         try {
             for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
                 RingOffset.validatePartition(e.getKey());
-                RingOffset.fromMap(e.getValue());
+                RingOffset offset = RingOffset.fromMap(e.getValue());
+                if (offset != null) {
+                    checkEpoch((String) e.getKey().get(RingOffset.PARTITION_RING), offset);
+                }
             }
         } catch (ConnectException e) {
             throw badRequest(e);
         }
         return true;
+    }
+
+    /** The offset's epoch must be the one of the ring at the path: the only epoch a task resumes in. */
+    private static void checkEpoch(String ringPath, RingOffset offset) {
+        long epoch;
+        try (RingMapping ring = RingMapping.open(Path.of(ringPath))) {
+            epoch = ring.identity().epoch();
+        } catch (RingException e) {
+            throw new ConnectException("cannot check the offset " + offset + " against the ring at " + ringPath + ": "
+                    + e.getMessage() + ". An offset can only be set for a ring that is there to resume in.", e);
+        }
+        if (epoch != offset.epoch()) {
+            double rounded = (double) epoch;
+            boolean roundedByTool = (long) rounded != epoch && (double) offset.epoch() == rounded;
+            throw new ConnectException("offset epoch " + offset.epoch() + " is not the epoch of the ring at " + ringPath
+                    + " (" + epoch + "): the task would not resume there but start over at "
+                    + START_POSITION + ". "
+                    + (roundedByTool ? "The epoch was rounded to a 64-bit float by a JSON tool (jq 1.6, JavaScript): "
+                            + "this ring's writer predates epochs below 2^53; re-create the ring, or edit the body with a tool that keeps 64-bit integers. "
+                            : "")
+                    + "Use the epoch GET /connectors/NAME/offsets shows, or DELETE the offsets to start over.");
+        }
     }
 
     /**

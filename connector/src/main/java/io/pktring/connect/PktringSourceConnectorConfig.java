@@ -39,6 +39,7 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public static final String RECORD_HEADERS = "record.headers";
     /** The headers record.headers may name (pktring.NAME). */
     public static final List<String> HEADER_NAMES = List.of("epoch", "seq", "lost", "sensor");
+    public static final String RING_WRITER_TIMEOUT_MS = "ring.writer.timeout.ms";
 
     /** Set by the connector on each task's config: which ring of ring.paths is this task's. */
     public static final String TASK_RING_PATH = "task.ring.path";
@@ -54,6 +55,9 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     /** The largest poll timeout: the worker must get control back often (stop, offset commit). */
     public static final int MAX_POLL_TIMEOUT_MS = 500;
 
+    /** A writer beats every PKTRING_HEARTBEAT_MS: a shorter timeout would call a live writer gone. */
+    public static final long MIN_WRITER_TIMEOUT_MS = 2L * io.pktring.connect.ring.RingLayout.HEARTBEAT_MS;
+
     public enum StartPosition { EARLIEST, LATEST }
 
     public enum RecordMode { PACKET, BLOCK }
@@ -67,7 +71,7 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                         public void ensureValid(String name, Object value) {
                             if (value == null || ((List<?>) value).isEmpty()) {
                                 throw new ConfigException(name, value,
-                                        "list at least one ring, e.g. /dev/pktring/eth0 or /dev/shm/pktring-eth0");
+                                        "list at least one ring, e.g. /dev/pktring/eth0 or /dev/shm/pktring/eth0");
                             }
                         }
 
@@ -101,6 +105,14 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                     "After a ring has ended, how long to wait for it to be re-created at the same "
                             + "path before the task fails.",
                     GROUP_RING, 5, Width.SHORT, "Ring missing timeout")
+            .define(RING_WRITER_TIMEOUT_MS, Type.LONG, 5_000L, new WriterTimeoutValidator(), Importance.LOW,
+                    "How long a live ring's writer may stay silent before the task fails with 'writer gone': "
+                            + "no heartbeat and no new packet for this long while the task has read everything "
+                            + "(a writer killed with -9 cannot end its ring). Offsets of every packet published "
+                            + "before are committed. Only rings whose writer beats (PKTRING_F_HEARTBEAT: the "
+                            + "kernel module, pktring-capd and pktring-replay) are watched. 0 waits forever; "
+                            + "else at least " + MIN_WRITER_TIMEOUT_MS + " (twice the heartbeat interval).",
+                    GROUP_RING, 6, Width.SHORT, "Writer timeout")
             .define(TOPIC, Type.STRING, "pktring.${ifname}", new TopicValidator(), Importance.HIGH,
                     "Topic to publish to. '${ifname}' is replaced by the ring's interface name and "
                             + "'${sensor}' by the sensor setting (characters not allowed in topic names "
@@ -231,6 +243,11 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
         return getLong(RING_MISSING_TIMEOUT_MS);
     }
 
+    /** 0: never give up on a silent writer. */
+    public long ringWriterTimeoutMs() {
+        return getLong(RING_WRITER_TIMEOUT_MS);
+    }
+
     /** The topic for a ring of this interface on this sensor: the template filled in. */
     public static String topicFor(String template, String ifname, String sensor) {
         String name = ifname == null || ifname.isEmpty() ? "ring" : ifname;
@@ -239,6 +256,22 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
 
     private static String legal(String s) {
         return s.replaceAll("[^a-zA-Z0-9._-]", "_");
+    }
+
+    private static final class WriterTimeoutValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            long ms = value == null ? -1 : (Long) value;
+            if (ms != 0 && (ms < MIN_WRITER_TIMEOUT_MS || ms > 86_400_000L)) {
+                throw new ConfigException(name, value, "0 (wait forever) or " + MIN_WRITER_TIMEOUT_MS
+                        + " to 86400000 ms");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "0, or [" + MIN_WRITER_TIMEOUT_MS + ",...,86400000]";
+        }
     }
 
     /** A topic name is legal once ${ifname} is filled in (which only yields legal characters). */

@@ -35,6 +35,7 @@ public class PktringSourceTask extends SourceTask {
     private PktringSourceConnectorConfig config;
     private Path path;
     private TaskMetrics metrics;
+    private volatile WorkerAcks acks;
     private volatile RingFollower follower;
     // Made for the ring the follower reads; made anew when it re-opens a re-created ring.
     private SourceRecordFactory records;
@@ -55,9 +56,12 @@ public class PktringSourceTask extends SourceTask {
         metrics = new TaskMetrics(props.getOrDefault("name", "pktring"), taskIndex);
         lock.lock();
         try {
-            follower = RingFollower.open(path, config.startPosition(), config.ringMissingTimeoutMs(), metrics);
+            follower = RingFollower.open(path, config.startPosition(), config.ringMissingTimeoutMs(),
+                    config.ringWriterTimeoutMs(), metrics);
             Map<String, Object> partition = RingOffset.partition(path.toString(), follower.ringIndex());
             follower.resume(RingOffset.fromMap(context.offsetStorageReader().offset(partition)));
+            RingFollower f = follower;
+            acks = new WorkerAcks(path, metrics, f::dropped);
             followRing();
         } catch (RuntimeException e) {
             closeResources(); // the worker does not call stop() after a failed start
@@ -106,19 +110,31 @@ public class PktringSourceTask extends SourceTask {
         }
     }
 
-    /** Counts what the producer acknowledged: a block's count and data length, not its packets. */
+    /**
+     * Counts what the producer acknowledged: a block's count and data length, not its packets. A
+     * record the worker dropped (metadata null: errors.tolerance=all skipped a record it could not
+     * convert or send, or a transform dropped it) is counted in PacketsDropped and reported in the
+     * pktring.lost header of the next record (see {@link WorkerAcks}).
+     */
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-        if (metadata == null || !(record.value() instanceof Struct value)) {
-            return; // filtered out by a transform or dropped by the error handler
+        if (!(record.value() instanceof Struct value)) {
+            return; // not one of this task's records
         }
-        if (value.schema() == PacketSchemas.PACKET_COLUMNS) {
-            metrics.packetsPublished.addAndGet(value.getInt32(PacketSchemas.F_COUNT));
-            metrics.bytesPublished.addAndGet(value.getBytes(PacketSchemas.F_DATA).length);
+        boolean block = value.schema() == PacketSchemas.PACKET_COLUMNS;
+        long packets = block ? value.getInt32(PacketSchemas.F_COUNT) : 1;
+        if (metadata == null) {
+            acks.dropped(packets, "seq " + longHeader(record, PacketSchemas.HEADER_SEQ) + " of epoch "
+                    + longHeader(record, PacketSchemas.HEADER_EPOCH));
         } else {
-            metrics.packetsPublished.incrementAndGet();
-            metrics.bytesPublished.addAndGet(value.getInt32(PacketSchemas.F_CAPLEN));
+            acks.published(packets, block ? value.getBytes(PacketSchemas.F_DATA).length : value.getInt32(PacketSchemas.F_CAPLEN));
         }
+    }
+
+    /** A long header of one of this task's records, in decimal as offsets, headers, JMX and logs show it. */
+    private static String longHeader(SourceRecord record, String name) {
+        var h = record.headers().lastWithName(name);
+        return h != null && h.value() instanceof Long v ? Long.toString(v) : "?";
     }
 
     /** Prompt: wakes a waiting poll(), which returns within 100 ms, then unmaps the ring. */

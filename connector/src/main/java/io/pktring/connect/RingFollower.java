@@ -2,6 +2,7 @@
 package io.pktring.connect;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.connect.errors.ConnectException;
@@ -12,6 +13,7 @@ import io.pktring.connect.PktringSourceConnectorConfig.StartPosition;
 import io.pktring.connect.filter.PacketFilter;
 import io.pktring.connect.ring.CopiedPacket;
 import io.pktring.connect.ring.PacketSink;
+import io.pktring.connect.ring.RingCounter;
 import io.pktring.connect.ring.RingException;
 import io.pktring.connect.ring.RingMapping;
 import io.pktring.connect.ring.RingReader;
@@ -25,7 +27,12 @@ import io.pktring.connect.ring.RingReader;
  * before it was read (a sequence gap), skipped when an offset of another epoch forced a fresh
  * start, or left unread in a ring that was re-created. The same packets are reported once more,
  * as the lostBefore of the next packet this follower delivers, whatever the filter dropped in
- * between.
+ * between. Packets the worker dropped after they were delivered ({@link #dropped}) are reported
+ * the same way, on the next packet delivered after the worker said so; they are counted in
+ * PacketsDropped by the task, not in PacketsLost.
+ *
+ * <p>While idle at the head it also watches the ring's path ({@link RingPathWatch}) and its
+ * writer's heartbeat ({@link WriterLiveness}).
  */
 final class RingFollower implements AutoCloseable {
 
@@ -34,7 +41,10 @@ final class RingFollower implements AutoCloseable {
     private final Path path;
     private final StartPosition startPosition;
     private final RingPathWatch watch;
+    private final WriterLiveness liveness;
     private final TaskMetrics metrics;
+    /** Packets the worker dropped (any thread), not yet added to unreported. */
+    private final AtomicLong droppedPending = new AtomicLong();
 
     /** Shortest sleep between two reads while lingering. */
     static final long MIN_LINGER_PAUSE_NANOS = 1_000_000L;
@@ -46,18 +56,25 @@ final class RingFollower implements AutoCloseable {
     private long unreported;
     private volatile boolean stopping;
 
-    private RingFollower(Path path, StartPosition startPosition, long missingTimeoutMs, TaskMetrics metrics) {
+    private RingFollower(Path path, StartPosition startPosition, long missingTimeoutMs, long writerTimeoutMs,
+            TaskMetrics metrics) {
         this.path = path;
         this.startPosition = startPosition;
         this.watch = new RingPathWatch(path, missingTimeoutMs);
+        this.liveness = new WriterLiveness(path, writerTimeoutMs);
         this.metrics = metrics;
         metrics.ringPath = path.toString();
         metrics.lag = this::lag;
+        metrics.ringCounter = this::ringCounter;
     }
 
-    /** Opens the ring at path; {@link #resume} then positions the reader. */
-    static RingFollower open(Path path, StartPosition startPosition, long missingTimeoutMs, TaskMetrics metrics) {
-        RingFollower f = new RingFollower(path, startPosition, missingTimeoutMs, metrics);
+    /**
+     * Opens the ring at path; {@link #resume} then positions the reader. writerTimeoutMs: how long
+     * a beating writer may stay silent before it is gone (0: forever).
+     */
+    static RingFollower open(Path path, StartPosition startPosition, long missingTimeoutMs, long writerTimeoutMs,
+            TaskMetrics metrics) {
+        RingFollower f = new RingFollower(path, startPosition, missingTimeoutMs, writerTimeoutMs, metrics);
         try {
             f.use(RingMapping.open(path));
         } catch (RingException e) {
@@ -79,7 +96,7 @@ final class RingFollower implements AutoCloseable {
             if (committed != null && committed.epoch() == epoch
                     && Long.compareUnsigned(committed.position(), ring.head()) <= 0) {
                 reader = RingReader.at(ring, committed.position(), committed.nextSeq());
-                log.info("{}: resuming epoch {} at position {} (next seq {})", path, Long.toUnsignedString(epoch),
+                log.info("{}: resuming epoch {} at position {} (next seq {})", path, epoch,
                         committed.position(), committed.nextSeq());
                 return;
             }
@@ -87,10 +104,10 @@ final class RingFollower implements AutoCloseable {
                 log.warn("{}: the committed offset {} is not in the ring (epoch {}, reclaim {}, head {}): the ring "
                         + "was re-created or reset since; packets after that offset are lost. Starting at {} and "
                         + "counting the packets of this epoch skipped as lost.", path, committed,
-                        Long.toUnsignedString(epoch), ring.reclaim(), ring.head(), startPosition);
+                        epoch, ring.reclaim(), ring.head(), startPosition);
             } else {
                 log.info("{}: no committed offset; starting at {} of epoch {}", path, startPosition,
-                        Long.toUnsignedString(epoch));
+                        epoch);
             }
             // expected seq 0 counts every packet of the epoch before the first one read as lost
             long expectedSeq = committed != null ? 0 : -1;
@@ -133,6 +150,7 @@ final class RingFollower implements AutoCloseable {
     void fill(PacketSink target, PacketFilter wanted, long deadlineNanos, long lingerNanos,
             int batchPackets) throws InterruptedException {
         try {
+            unreported += droppedPending.getAndSet(0);
             sink.start(target, wanted, deadlineNanos);
             while (!stopping) {
                 boolean atHead = reader.read(sink);
@@ -150,6 +168,7 @@ final class RingFollower implements AutoCloseable {
                         if (!stopping) {
                             idleUntil(deadlineNanos);
                             checkRing();
+                            liveness.check();
                         }
                         return;
                     }
@@ -207,7 +226,7 @@ final class RingFollower implements AutoCloseable {
                 countLost(p.lostBefore);
                 log.warn("{}: {} packets lost before seq {} of epoch {} (reader lapped by the writer, or the ring "
                         + "was re-created); reported in the loss header of the next record", path, p.lostBefore,
-                        p.seq, Long.toUnsignedString(epoch()));
+                        p.seq, epoch());
             }
             // the clock is read every 64 packets: bounded in time even while the filter rejects all
             boolean inTime = (read & 63) != 0 || System.nanoTime() < deadline;
@@ -230,6 +249,15 @@ final class RingFollower implements AutoCloseable {
             metrics.packetsFiltered.addAndGet(filtered);
             read = bytes = filtered = 0;
         }
+    }
+
+    /**
+     * Packets the worker dropped after this follower delivered them (a record the converter or
+     * producer failed on with errors.tolerance=all, or a transform dropped): reported as lost on
+     * the next packet delivered. Any thread.
+     */
+    void dropped(long packets) {
+        droppedPending.addAndGet(packets);
     }
 
     /** The one place loss is counted: in the metric now, on the next delivered packet later. */
@@ -262,8 +290,8 @@ final class RingFollower implements AutoCloseable {
         long expected = reader.expectedSeq();
         long unread = expected < 0 ? 0 : Math.max(0, ring.seqNext() - expected);
         log.warn("{}: ring re-created (epoch {} -> {}); {} packets of the old epoch were not read; reading the "
-                + "new ring from its earliest packet", path, Long.toUnsignedString(epoch()),
-                Long.toUnsignedString(fresh.identity().epoch()), expected < 0 ? "an unknown number of" : unread);
+                + "new ring from its earliest packet", path, epoch(),
+                fresh.identity().epoch(), expected < 0 ? "an unknown number of" : unread);
         countLost(unread);
         RingMapping old = ring;
         use(fresh);
@@ -280,6 +308,16 @@ final class RingFollower implements AutoCloseable {
         ring = opened;
         metrics.ringEpoch = opened.identity().epoch();
         watch.following();
+        liveness.follow(opened);
+    }
+
+    /** A writer's counter of the ring being read (JMX, any thread); 0 while there is none. */
+    private long ringCounter(RingCounter c) {
+        try {
+            return ring.counter(c);
+        } catch (RuntimeException e) {
+            return 0; // closed under us while re-opening: the next read sees the new ring
+        }
     }
 
     /** Bytes the writer published that this follower has not read yet (JMX RingLag, any thread). */

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -12,6 +13,8 @@ import javax.management.ObjectName;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.pktring.connect.ring.RingCounter;
 
 /** The counters of one task, registered as an MBean for the life of the task. */
 final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
@@ -24,10 +27,12 @@ final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     final AtomicLong bytesPublished = new AtomicLong();
     final AtomicLong packetsFiltered = new AtomicLong();
     final AtomicLong packetsLost = new AtomicLong();
+    final AtomicLong packetsDropped = new AtomicLong();
     final AtomicLong ringReopens = new AtomicLong();
     volatile long ringEpoch;
     volatile String ringPath = "";
     volatile LongSupplier lag = () -> 0;
+    volatile ToLongFunction<RingCounter> ringCounter = c -> 0;
 
     /** Which instance owns each registered name: a task restarted in place must not lose its MBean
      *  to the old instance's late close(). */
@@ -98,6 +103,31 @@ final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     @Override
     public long getPacketsLost() {
         return packetsLost.get();
+    }
+
+    @Override
+    public long getPacketsDropped() {
+        return packetsDropped.get();
+    }
+
+    @Override
+    public long getRingDropSource() {
+        return ringCounter.applyAsLong(RingCounter.DROP_SOURCE);
+    }
+
+    @Override
+    public long getRingDropTooBig() {
+        return ringCounter.applyAsLong(RingCounter.DROP_TOO_BIG);
+    }
+
+    @Override
+    public long getRingDropNomem() {
+        return ringCounter.applyAsLong(RingCounter.DROP_NOMEM);
+    }
+
+    @Override
+    public long getRingDropInvalid() {
+        return ringCounter.applyAsLong(RingCounter.DROP_INVALID);
     }
 
     @Override

@@ -23,6 +23,25 @@ public interface TaskMetricsMBean {
     /** Packets lost: lapped by the writer, missed while stopped, or in an earlier epoch's ring. */
     long getPacketsLost();
 
+    /**
+     * Packets the worker did not publish after this task handed them over: a record the converter
+     * or producer failed on with errors.tolerance=all, or one a transform dropped. Carried in the
+     * pktring.lost header of the next record, like PacketsLost; not counted in PacketsLost.
+     */
+    long getPacketsDropped();
+
+    /** The ring writer's drop_source counter: packets lost before the ring (socket/tp_drops). Of the ring being read (a re-created ring starts at 0). */
+    long getRingDropSource();
+
+    /** The ring writer's drop_too_big counter: packets larger than the ring's max_record. */
+    long getRingDropTooBig();
+
+    /** The ring writer's drop_nomem counter: packets it had no memory to copy. */
+    long getRingDropNomem();
+
+    /** The ring writer's drop_invalid counter: malformed input packets. */
+    long getRingDropInvalid();
+
     /** Bytes between this task's read position and the ring's head. */
     long getRingLag();
 

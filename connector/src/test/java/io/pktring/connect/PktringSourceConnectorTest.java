@@ -2,6 +2,7 @@ package io.pktring.connect;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,9 @@ import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.pktring.connect.ring.TestRingWriter;
 
 /** The connector's own decisions: task split, offset validation, exactly-once, version. */
 class PktringSourceConnectorTest {
@@ -33,27 +37,59 @@ class PktringSourceConnectorTest {
         assertTrue(e.getMessage().contains("tasks.max >= 2"), e.getMessage());
     }
 
+    @TempDir
+    Path dir;
+
     @Test
-    void offsetsAreValidatedForTheRestOffsetsApi() {
+    void offsetsAreValidatedForTheRestOffsetsApi() throws Exception {
         PktringSourceConnector c = new PktringSourceConnector();
-        Map<String, Object> partition = RingOffset.partition("/r/a", 0);
-        assertTrue(c.alterOffsets(Map.of(), Map.of(partition, new RingOffset(7, 64, 3).toMap())));
+        TestRingWriter ring = TestRingWriter.create(dir.resolve("a"), 1 << 16);
+        long epoch = ring.epoch();
+        Map<String, Object> partition = RingOffset.partition(ring.path().toString(), 0);
+        assertTrue(c.alterOffsets(Map.of(), Map.of(partition, new RingOffset(epoch, 64, 3).toMap())));
         Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
         reset.put(partition, null);
         assertTrue(c.alterOffsets(Map.of(), reset), "a reset (null offset) is allowed");
 
-        Map<String, Object> unaligned = new HashMap<>(new RingOffset(7, 64, 3).toMap());
+        Map<String, Object> unaligned = new HashMap<>(new RingOffset(epoch, 64, 3).toMap());
         unaligned.put("position", 65L);
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, unaligned)));
-        Map<String, Object> future = new HashMap<>(new RingOffset(7, 64, 3).toMap());
+        Map<String, Object> future = new HashMap<>(new RingOffset(epoch, 64, 3).toMap());
         future.put("v", 2);
         assertTrue(assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, future)))
                 .getMessage().contains("version 2"));
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(),
-                Map.of(Map.of("ring", "/r/a"), new RingOffset(7, 64, 3).toMap())));
-        Map<String, Object> text = new HashMap<>(new RingOffset(7, 64, 3).toMap());
+                Map.of(Map.of("ring", ring.path().toString()), new RingOffset(epoch, 64, 3).toMap())));
+        Map<String, Object> text = new HashMap<>(new RingOffset(epoch, 64, 3).toMap());
         text.put("seq", "3");
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, text)));
+    }
+
+    /** An offset the task would not resume at is refused, not turned into a silent replay. */
+    @Test
+    void anOffsetOfAnotherEpochOrOfNoRingIsRefusedWithTheReason() throws Exception {
+        PktringSourceConnector c = new PktringSourceConnector();
+        TestRingWriter ring = TestRingWriter.create(dir.resolve("a"), 1 << 16);
+        Map<String, Object> partition = RingOffset.partition(ring.path().toString(), 0);
+        String foreign = assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(),
+                Map.of(partition, new RingOffset(ring.epoch() ^ (1L << 56), 64, 3).toMap()))).getMessage();
+        assertTrue(foreign.contains("is not the epoch of the ring at " + ring.path()) && foreign.contains(
+                Long.toString(ring.epoch())) && !foreign.contains("rounded"), foreign);
+
+        // an epoch of an older writer (any 64 bits), rounded to a double by jq 1.6 or JavaScript
+        long epoch = ring.epoch() | (1L << 60);
+        ring.putCtlLong(io.pktring.connect.ring.RingLayout.OFF_EPOCH, epoch);
+        long rounded = (long) (double) epoch;
+        if (rounded != epoch) {
+            String msg = assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(),
+                    Map.of(partition, new RingOffset(rounded, 64, 3).toMap()))).getMessage();
+            assertTrue(msg.contains("rounded") && msg.contains("jq"), msg);
+        }
+
+        Map<String, Object> gone = RingOffset.partition(dir.resolve("gone").toString(), 0);
+        String missing = assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(),
+                Map.of(gone, new RingOffset(7, 64, 3).toMap()))).getMessage();
+        assertTrue(missing.contains("cannot check the offset") && missing.contains("No such file"), missing);
     }
 
     @Test

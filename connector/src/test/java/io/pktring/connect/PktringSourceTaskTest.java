@@ -451,6 +451,164 @@ class PktringSourceTaskTest {
         }
     }
 
+    /** Polls until the task fails or seconds pass; the failure, or null. */
+    private static ConnectException pollUntilFailure(PktringSourceTask task, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                assertNull(task.poll(), "no packet was written");
+            } catch (ConnectException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aWriterThatStopsBeatingFailsTheTaskAsGoneAfterEverythingWasRead() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.beating();
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RING_WRITER_TIMEOUT_MS, "400");
+            for (int i = 0; i < 5; i++) {
+                ring.write(packet(i, 64), 64, 64, i);
+            }
+            List<SourceRecord> read = pollPackets(task, 5);
+            assertEquals(5, read.size());
+            // a quiet link whose writer beats is not gone, however long it stays quiet
+            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (System.nanoTime() < quietUntil) {
+                ring.beat();
+                assertNull(task.poll());
+            }
+            long t0 = System.nanoTime(); // the writer is killed: no more beats, the ring stays LIVE
+            ConnectException e = pollUntilFailure(task, 5);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertNotNull(e, "the task waits forever for a dead writer");
+            assertTrue(e.getMessage().contains("writer gone") && e.getMessage().contains(ringPath().toString())
+                    && e.getMessage().contains("seq 5"), e.getMessage());
+            assertTrue(ms >= 350 && ms < 1500, "reported after " + ms + " ms for a 400 ms timeout");
+            assertEquals(5, RingOffset.fromMap(read.get(4).sourceOffset()).nextSeq(), "every packet was handed over");
+        }
+    }
+
+    @Test
+    void aRingWithoutHeartbeatOrATimeoutOfZeroWaitsForAQuietWriter() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask silentRing = start(null, PktringSourceConnectorConfig.RING_WRITER_TIMEOUT_MS, "200");
+            ring.beating(); // the next reader sees the flag, but may wait forever
+            PktringSourceTask noTimeout = start(null, PktringSourceConnectorConfig.RING_WRITER_TIMEOUT_MS, "0");
+            assertNull(pollUntilFailure(silentRing, 1));
+            assertNull(pollUntilFailure(noTimeout, 1));
+        }
+    }
+
+    @Test
+    void writerTimeoutsBelowTwoHeartbeatsAreRefused() {
+        Map<String, String> props = Map.of(PktringSourceConnectorConfig.RING_PATHS, "/x",
+                PktringSourceConnectorConfig.RING_WRITER_TIMEOUT_MS, "150");
+        var e = assertThrows(org.apache.kafka.common.config.ConfigException.class,
+                () -> new PktringSourceConnectorConfig(props));
+        assertTrue(e.getMessage().contains("200"), e.getMessage());
+    }
+
+    @Test
+    void aRecordTheWorkerDropsIsCountedOnceAndCarriedInTheNextRecordsLossHeader() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null);
+            for (int i = 0; i < 3; i++) {
+                ring.write(packet(i, 64), 64, 64, i);
+            }
+            List<SourceRecord> first = pollPackets(task, 3);
+            task.commitRecord(first.get(0), null); // errors.tolerance=all: the converter rejected it
+            task.commitRecord(first.get(1), metadata());
+            task.commitRecord(first.get(2), metadata());
+            assertEquals(1, metric(task, "PacketsDropped"));
+            assertEquals(2, metric(task, "PacketsPublished"));
+            ring.write(packet(3, 64), 64, 64, 3);
+            ring.write(packet(4, 64), 64, 64, 4);
+            List<SourceRecord> next = pollPackets(task, 2);
+            assertEquals(1, header(next.get(0), PacketSchemas.HEADER_LOST), "the next record says so");
+            assertEquals(0, header(next.get(1), PacketSchemas.HEADER_LOST), "once");
+            assertEquals(0, metric(task, "PacketsLost"), "nothing was lost in the ring");
+        }
+    }
+
+    @Test
+    void aDroppedBlockCountsItsPackets() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_MODE, "block");
+            for (int i = 0; i < 7; i++) {
+                ring.write(packet(i, 64), 64, 64, i);
+            }
+            List<SourceRecord> blocks = pollPackets(task, 1);
+            assertEquals(7, ((Struct) blocks.get(0).value()).getInt32(PacketSchemas.F_COUNT));
+            task.commitRecord(blocks.get(0), null);
+            assertEquals(7, metric(task, "PacketsDropped"));
+            ring.write(packet(7, 64), 64, 64, 7);
+            assertEquals(7, header(pollPackets(task, 1).get(0), PacketSchemas.HEADER_LOST));
+        }
+    }
+
+    private static RecordMetadata metadata() {
+        return new RecordMetadata(new TopicPartition("t", 0), 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void theRingsDropCountersAreTaskMetrics() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null);
+            ring.count(RingCounter.DROP_SOURCE, 11);
+            ring.count(RingCounter.DROP_TOO_BIG, 2);
+            ring.count(RingCounter.DROP_NOMEM, 3);
+            ring.count(RingCounter.DROP_INVALID, 4);
+            assertEquals(11, metric(task, "RingDropSource"));
+            assertEquals(2, metric(task, "RingDropTooBig"));
+            assertEquals(3, metric(task, "RingDropNomem"));
+            assertEquals(4, metric(task, "RingDropInvalid"));
+        }
+    }
+
+    /** Lines of /proc/self/maps and links in /proc/self/fd naming a file under dir. */
+    private long mappings() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(dir.toString())).count();
+    }
+
+    private long openFiles() throws Exception {
+        long n = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    n += Files.readSymbolicLink(fd).toString().contains(dir.toString()) ? 1 : 0;
+                } catch (java.io.IOException closedMeanwhile) {
+                    // the listing's own descriptor, or one closed since
+                }
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aRecreatedRingTheFilterCannotCompileForFailsTheTaskAndLeaksNothing() throws Exception {
+        TestRingWriter old = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0");
+        PktringSourceTask task = start(null, PktringSourceConnectorConfig.FILTER, "ether broadcast");
+        assertEquals(1, openFiles(), "the task holds the ring open");
+        old.write(packet(0, 64), 64, 64, 0);
+        old.end();
+        TestRingWriter raw = TestRingWriter.create(ringPath(), 1 << 16, 101, 65535, "eth0"); // LINKTYPE_RAW: no ether
+        raw.write(packet(1, 64), 64, 64, 1);
+        long maps = mappings(); // the two test writers' and the task's of the old ring
+        ConnectException e = pollUntilFailure(task, 5);
+        assertNotNull(e);
+        assertTrue(e.getMessage().contains("does not compile") && e.getMessage().contains("101"), e.getMessage());
+        assertEquals(1, openFiles(), "only the new ring is open: the old one was closed");
+        assertEquals(maps, mappings(), "the old ring was unmapped, the new one mapped");
+        task.stop(); // as the worker does after a failure
+        assertEquals(0, openFiles(), "no descriptor left");
+        assertEquals(maps - 1, mappings(), "no mapping of the task left");
+        old.close();
+        raw.close();
+    }
+
     @Test
     void aMissingRingFailsTheStartWithThePath() {
         ConnectException e = assertThrows(ConnectException.class, () -> start(null));

@@ -14,6 +14,7 @@ final class Libc {
 
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_NONBLOCK = 0x800; // a FIFO put at a ring's path must not hang the open
     static final int PROT_READ = 0x1;
     static final int MAP_SHARED = 0x1;
     static final short POLLIN = 0x1;
@@ -21,6 +22,9 @@ final class Libc {
     static final short POLLHUP = 0x10;
     static final int FUTEX_WAIT = 0; // without FUTEX_PRIVATE_FLAG: the word is shared between processes
     static final int FUTEX_WAKE = 1;
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EACCES = 13;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     static final int ETIMEDOUT = 110;
@@ -50,6 +54,8 @@ final class Libc {
         long syscall(long number, Pointer uaddr, long op, long val, Pointer timeout, Pointer uaddr2, long val3);
 
         String strerror(int errnum);
+
+        int geteuid();
     }
 
     static final C C = Native.load("c", C.class);
@@ -82,6 +88,11 @@ final class Libc {
         } catch (LastErrorException ignored) {
             // the descriptor is gone either way
         }
+    }
+
+    /** This process's effective user id, for messages about permissions. */
+    static int uid() {
+        return C.geteuid();
     }
 
     /** "No such file or directory (errno 2)". */

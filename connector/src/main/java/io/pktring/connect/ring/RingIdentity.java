@@ -41,6 +41,11 @@ public record RingIdentity(
         return flags & RingLayout.WAIT_MASK;
     }
 
+    /** True when the writer beats (PKTRING_F_HEARTBEAT): a killed writer can then be told from a quiet link. */
+    public boolean beats() {
+        return (flags & RingLayout.F_HEARTBEAT) != 0;
+    }
+
     /** True when the writer's timestamps come from the NIC. */
     public boolean hardwareTimestamps() {
         return (flags & RingLayout.F_HW_TSTAMP) != 0;

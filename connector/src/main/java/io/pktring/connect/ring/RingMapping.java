@@ -62,10 +62,9 @@ public final class RingMapping implements AutoCloseable {
     public static RingMapping open(Path path) throws RingException {
         int fd;
         try {
-            fd = Libc.C.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+            fd = Libc.C.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
         } catch (LastErrorException e) {
-            throw new RingException("cannot open ring " + path + ": " + Libc.describe(e)
-                    + " (is the capture running and the path right?)", e);
+            throw new RingException("cannot open ring " + path + ": " + Libc.describe(e) + openHint(e.getErrorCode()), e);
         }
         try {
             return mapAndCheck(path, fd);
@@ -73,6 +72,19 @@ public final class RingMapping implements AutoCloseable {
             Libc.closeQuietly(fd);
             throw e;
         }
+    }
+
+    /** What to look at for an open that failed: a missing ring and a forbidden one need different fixes. */
+    static String openHint(int errno) {
+        if (errno == Libc.EACCES || errno == Libc.EPERM) {
+            return " (the ring exists but this process (uid " + Libc.uid() + ") may not read it: rings are 0640 by default;"
+                    + " run the worker as the ring's owner or in its group, e.g. pktring-capd --group GROUP, or"
+                    + " pktring-ctl --group for a kernel ring)";
+        }
+        if (errno == Libc.ENOENT) {
+            return " (is the capture running and the path right?)";
+        }
+        return "";
     }
 
     private static RingMapping mapAndCheck(Path path, int fd) throws RingException {
@@ -120,6 +132,11 @@ public final class RingMapping implements AutoCloseable {
     /** Sequence number the writer gives its next packet record. */
     public long seqNext() {
         return locked(() -> (long) LONGS.getAcquire(ctl, RingLayout.OFF_SEQ_NEXT));
+    }
+
+    /** The writer's heartbeat (see {@link RingIdentity#beats()}): acquire, as the writer stores it with release. */
+    public long heartbeat() {
+        return locked(() -> (long) LONGS.getAcquire(ctl, RingLayout.OFF_HEARTBEAT));
     }
 
     /** PKTRING_STATE_*. */

@@ -211,7 +211,13 @@ public final class RingReader {
         if (expectedSeq >= 0 && Long.compareUnsigned(seq, expectedSeq) < 0) {
             ring.checkNotTruncated();
             throw new RingFormatException(ring.identity().path() + ": packet sequence went backwards at position "
-                    + Long.toUnsignedString(pos) + " (seq " + seq + ", expected " + expectedSeq + "): corrupt ring");
+                    + Long.toUnsignedString(pos) + " (seq " + Long.toUnsignedString(seq) + ", expected " + expectedSeq
+                    + "): corrupt ring");
+        }
+        if (expectedSeq >= 0 && seq - expectedSeq < 0) { // more packets lost than a writer can ever write
+            ring.checkNotTruncated();
+            throw new RingFormatException(ring.identity().path() + ": packet sequence jumped from " + expectedSeq
+                    + " to " + Long.toUnsignedString(seq) + " at position " + Long.toUnsignedString(pos) + ": corrupt ring");
         }
         packet.lostBefore = expectedSeq >= 0 ? seq - expectedSeq : 0;
         lostTotal += packet.lostBefore;

@@ -168,10 +168,11 @@ class RestartIT {
                         + "\"offset\":{\"v\":1,\"epoch\":1,\"position\":5,\"seq\":0}}]}");
         assertEquals(400, bad.status(), bad.body());
         assertTrue(bad.body().contains("record boundary"), bad.body());
-        ConnectStack.Reply good = stack.rest("PATCH", "connectors/reset/offsets",
+        ConnectStack.Reply foreign = stack.rest("PATCH", "connectors/reset/offsets",
                 "{\"offsets\":[{\"partition\":{\"ring\":\"" + ring + "\",\"ring.index\":0},"
                         + "\"offset\":{\"v\":1,\"epoch\":1,\"position\":8,\"seq\":0}}]}");
-        assertEquals(200, good.status(), "a well-formed offset (of another epoch) is accepted: " + good.body());
+        assertEquals(400, foreign.status(), "an offset of another epoch would start over: refused: " + foreign.body());
+        assertTrue(foreign.body().contains("is not the epoch of the ring"), foreign.body());
 
         stack.connect.resetConnectorOffsets("reset");
         stack.connect.resumeConnector("reset");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -200,6 +201,24 @@ class RingReaderTest {
             long t0 = System.nanoTime();
             assertNull(reader.next(10_000));
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "an ended, drained ring does not wait");
+        }
+    }
+
+    /** Found by RingFuzzTest: a sequence gap of 2^63 or more made a negative loss. */
+    @Test
+    void aSequenceJumpNoWriterCanMakeIsACorruptRingNotANegativeLoss() throws Exception {
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 4096);
+                RingMapping ring = RingMapping.open(w.path())) {
+            byte[] p = new byte[64];
+            w.append(p, p.length, p.length, 0);
+            long second = w.head();
+            w.append(p, p.length, p.length, 1);
+            w.putRecordInt(second, RingLayout.ROFF_SEQ + (java.nio.ByteOrder.nativeOrder()
+                    == java.nio.ByteOrder.LITTLE_ENDIAN ? 4 : 0), 0x80000000);
+            RingReader reader = RingReader.atEarliest(ring);
+            assertNotNull(reader.next(0));
+            RingFormatException e = assertThrows(RingFormatException.class, () -> reader.next(0));
+            assertTrue(e.getMessage().contains("jumped") && e.getMessage().contains(w.path().toString()), e.getMessage());
         }
     }
 

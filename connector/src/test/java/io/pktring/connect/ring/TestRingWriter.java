@@ -166,6 +166,21 @@ public final class TestRingWriter implements AutoCloseable {
                 Pointer.NULL, 0L);
     }
 
+    /** Sets PKTRING_F_HEARTBEAT: call before a reader opens the ring, then {@link #beat()} as a live writer does. */
+    public void beating() {
+        map.putInt(RingLayout.OFF_FLAGS, map.getInt(RingLayout.OFF_FLAGS) | RingLayout.F_HEARTBEAT);
+    }
+
+    /** One heartbeat (store release, as the header's Liveness says). */
+    public void beat() {
+        LONGS.setRelease(map, RingLayout.OFF_HEARTBEAT, (long) LONGS.getAcquire(map, RingLayout.OFF_HEARTBEAT) + 1);
+    }
+
+    /** Adds n to one of the writer's counters, e.g. a drop_* counter. */
+    public void count(RingCounter c, long n) {
+        addCounter(c, n);
+    }
+
     /** Marks the ring ended (the writer is gone) and wakes readers. */
     public void end() {
         INTS.setRelease(map, RingLayout.OFF_STATE, RingLayout.STATE_ENDED);
