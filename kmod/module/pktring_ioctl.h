@@ -24,9 +24,17 @@
 #define PKTRING_DEFAULT_SNAPLEN	262144U		/* as tcpdump */
 #define PKTRING_DEFAULT_MODE	0440
 #define PKTRING_MAX_SIZE	0x40000000ULL	/* 1 GiB: vmalloc, keep it sane */
-#define PKTRING_MAX_RINGS	256
+#define PKTRING_MAX_RINGS	4096	/* device minors: rings and members */
 
-/* Add a ring capturing interface ifname. */
+/* pktring_ioc_add.flags */
+#define PKTRING_ADD_PER_CPU	0x1	/* a ring per possible CPU (a group) */
+
+/*
+ * Add a ring capturing interface ifname: /dev/pktring/<ifname>; or, with
+ * PKTRING_ADD_PER_CPU, a group of one ring per possible CPU, member n at
+ * /dev/pktring/<ifname>/<n> (each of size bytes). The module also takes
+ * the first PKTRING_IOC_ADD_SIZE_V1 bytes alone (the struct before flags).
+ */
 struct pktring_ioc_add {
 	char ifname[PKTRING_IFNAMSIZ];
 	__u64 size;		/* data area bytes, power of two; 0: default */
@@ -35,7 +43,11 @@ struct pktring_ioc_add {
 	__u32 gid;		/* device file group (init namespace) */
 	__u32 filter_len;	/* classic BPF instructions; 0: no filter */
 	__u64 filter;		/* user pointer to struct sock_filter[] */
+	__u32 flags;		/* PKTRING_ADD_* */
+	__u32 reserved;		/* zero */
 };
+
+#define PKTRING_IOC_ADD_SIZE_V1	48
 
 /* Remove the ring of interface ifname. */
 struct pktring_ioc_remove {

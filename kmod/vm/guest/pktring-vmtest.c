@@ -23,7 +23,16 @@
  *                           QinQ (802.1ad 200 outside 802.1Q 300; a 0x9100
  *                           outer TPID) and one untagged frame
  *   pcapcmp A B             same packets (count, lengths, bytes)?
+ *   pcapseq A B             the same packets in the same order, with the
+ *                           same timestamps?
  *   pcapinfo F              count, bytes, max caplen of a pcap file
+ *   groupcmp REF [-w MERGED] MEMBER...
+ *                           the members' packets merged by time (ties by
+ *                           member) are REF's packets (count, bytes,
+ *                           contents), and each member's packets are in
+ *                           REF in the member's order; -w writes the merge
+ *   addv1 IFACE             PKTRING_IOC_ADD as a pktring-ctl of before
+ *                           groups passes it (the 48-byte struct)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +50,7 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -582,7 +592,10 @@ static int cmd_vlan(const char *dev, long count)
 
 struct pkt {
 	uint32_t caplen, len;
+	uint64_t ts_ns;
 	uint8_t *bytes;
+	int member;	/* groupcmp: which member file it came from */
+	size_t at;	/* groupcmp: its index in REF */
 };
 
 static int pkt_cmp(const void *a, const void *b)
@@ -600,7 +613,8 @@ static struct pkt *load(const char *file, size_t *n, uint64_t *bytes,
 			uint32_t *maxcap)
 {
 	char err[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(file, err);
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(file,
+					PCAP_TSTAMP_PRECISION_NANO, err);
 	struct pcap_pkthdr *h;
 	const u_char *b;
 	struct pkt *v = NULL;
@@ -618,8 +632,10 @@ static struct pkt *load(const char *file, size_t *n, uint64_t *bytes,
 			cap = cap ? 2 * cap : 1024;
 			v = realloc(v, cap * sizeof(*v));
 		}
+		memset(&v[*n], 0, sizeof(v[*n]));
 		v[*n].caplen = h->caplen;
 		v[*n].len = h->len;
+		v[*n].ts_ns = h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
 		v[*n].bytes = malloc(h->caplen);
 		memcpy(v[*n].bytes, b, h->caplen);
 		*bytes += h->caplen;
@@ -651,6 +667,158 @@ static int cmd_pcapcmp(const char *a, const char *b)
 			return 1;
 		}
 	}
+	return 0;
+}
+
+/* The same packets in the same order with the same times (ns). */
+static int cmd_pcapseq(const char *a, const char *b)
+{
+	size_t na, nb, i;
+	uint64_t ba, bb;
+	uint32_t ma, mb;
+	struct pkt *pa = load(a, &na, &ba, &ma), *pb = load(b, &nb, &bb, &mb);
+
+	printf("%s: %zu packets; %s: %zu packets\n", a, na, b, nb);
+	if (na != nb)
+		return 1;
+	for (i = 0; i < na; i++) {
+		if (pkt_cmp(&pa[i], &pb[i]) || pa[i].ts_ns != pb[i].ts_ns) {
+			printf("packet %zu differs\n", i);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct pkt *x = a, *y = b;
+
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	if (x->member != y->member)
+		return x->member < y->member ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;	/* stable: file order */
+}
+
+static int by_content_then_at(const void *a, const void *b)
+{
+	const struct pkt *x = a, *y = b;
+	int c = pkt_cmp(x, y);
+
+	return c ? c : (x->at < y->at ? -1 : x->at > y->at);
+}
+
+static int cmd_groupcmp(int argc, char **argv)
+{
+	const char *ref_file = argv[0], *out = NULL;
+	size_t nref, nall = 0, i, k, lo, hi, mid;
+	uint64_t bref, ball = 0;
+	uint32_t mref;
+	struct pkt *ref = load(ref_file, &nref, &bref, &mref), *all = NULL;
+	struct pkt *sorted;
+	char *used;
+	int m, nmembers = 0, bad = 0;
+
+	if (argc > 2 && !strcmp(argv[1], "-w")) {
+		out = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	for (i = 0; i < nref; i++)
+		ref[i].at = i;
+	sorted = malloc((nref + 1) * sizeof(*sorted));
+	memcpy(sorted, ref, nref * sizeof(*sorted));
+	qsort(sorted, nref, sizeof(*sorted), by_content_then_at);
+	used = calloc(nref + 1, 1);
+	for (m = 1; m < argc; m++, nmembers++) {
+		size_t n, last = 0;
+		uint64_t b;
+		uint32_t mc;
+		struct pkt *v = load(argv[m], &n, &b, &mc);
+		int first = 1;
+
+		printf("member %d (%s): %zu packets %llu bytes\n", m - 1,
+		       argv[m], n, (unsigned long long)b);
+		all = realloc(all, (nall + n + 1) * sizeof(*all));
+		for (i = 0; i < n; i++) {
+			v[i].member = m - 1;
+			v[i].at = i;
+			all[nall + i] = v[i];
+			/* the first unused equal packet of REF after the last */
+			lo = 0;
+			hi = nref;
+			while (lo < hi) {
+				mid = (lo + hi) / 2;
+				if (pkt_cmp(&sorted[mid], &v[i]) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (k = lo; k < nref && !pkt_cmp(&sorted[k], &v[i]); k++)
+				if (!used[k] && (first || sorted[k].at > last))
+					break;
+			if (k == nref || pkt_cmp(&sorted[k], &v[i])) {
+				printf("member %d packet %zu: not in %s%s\n",
+				       m - 1, i, ref_file,
+				       lo < nref && !pkt_cmp(&sorted[lo], &v[i]) ?
+				       " in this member's order" : "");
+				bad++;
+				continue;
+			}
+			used[k] = 1;
+			last = sorted[k].at;
+			first = 0;
+		}
+		nall += n;
+		ball += b;
+	}
+	qsort(all, nall, sizeof(*all), by_time);
+	printf("%s: %zu packets %llu bytes; %d members merged: %zu packets %llu bytes; %d mismatches\n",
+	       ref_file, nref, (unsigned long long)bref, nmembers, nall,
+	       (unsigned long long)ball, bad);
+	if (out) {
+		pcap_t *dead = pcap_open_dead_with_tstamp_precision(1, 262144,
+					PCAP_TSTAMP_PRECISION_NANO);
+		pcap_dumper_t *d = pcap_dump_open(dead, out);
+
+		if (!d) {
+			fprintf(stderr, "%s: %s\n", out, pcap_geterr(dead));
+			return 1;
+		}
+		for (i = 0; i < nall; i++) {
+			struct pcap_pkthdr ph = {
+				.ts.tv_sec = all[i].ts_ns / 1000000000,
+				.ts.tv_usec = all[i].ts_ns % 1000000000,
+				.caplen = all[i].caplen,
+				.len = all[i].len,
+			};
+			pcap_dump((u_char *)d, &ph, all[i].bytes);
+		}
+		pcap_dump_close(d);
+	}
+	return bad || nall != nref || ball != bref;
+}
+
+/* The add ioctl as a control tool built before groups sends it. */
+static int cmd_addv1(const char *ifname)
+{
+	struct pktring_ioc_add_v1 {
+		char ifname[16];
+		__u64 size;
+		__u32 snaplen, mode, gid, filter_len;
+		__u64 filter;
+	} a = { .size = 1 << 16, .snaplen = 1500 };
+	int fd = open("/dev/pktring-ctl", O_RDWR);
+
+	_Static_assert(sizeof(a) == 48, "the struct before flags");
+	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
+	if (fd < 0)
+		die("open", "/dev/pktring-ctl");
+	if (ioctl(fd, _IOW('P', 1, struct pktring_ioc_add_v1), &a))
+		die("PKTRING_IOC_ADD (48 bytes)", ifname);
+	close(fd);
+	printf("added %s with the 48-byte ioctl\n", ifname);
 	return 0;
 }
 
@@ -687,6 +855,12 @@ int main(int argc, char **argv)
 		return cmd_pcapcmp(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "pcapinfo"))
 		return cmd_pcapinfo(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "pcapseq"))
+		return cmd_pcapseq(argv[2], argv[3]);
+	if (argc >= 4 && !strcmp(argv[1], "groupcmp"))
+		return cmd_groupcmp(argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "addv1"))
+		return cmd_addv1(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of pktring-vmtest.c\n");
 	return 2;
 }

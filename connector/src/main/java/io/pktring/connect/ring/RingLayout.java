@@ -21,6 +21,10 @@ public final class RingLayout {
     public static final int WAIT_POLL = 0x1;
     public static final int WAIT_FUTEX = 0x2;
     public static final int F_HW_TSTAMP = 0x4;
+    public static final int F_BY_CPU = 0x8;
+    public static final int F_BY_FLOW = 0x10;
+
+    public static final long WAKE_MAX_DELAY_NS = 1_000_000;
 
     // ctl.state
     public static final int STATE_INIT = 0;
@@ -58,6 +62,7 @@ public final class RingLayout {
     public static final int OFF_RING_COUNT = 84;
     public static final int OFF_MAX_RECORD = 88;
     public static final int OFF_CTR_COUNT = 92;
+    public static final int OFF_GROUP_EPOCH = 96;
     public static final int OFF_HEAD = 128;
     public static final int OFF_RECLAIM = 136;
     public static final int OFF_WAKE_SEQ = 144;
