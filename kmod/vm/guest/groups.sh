@@ -78,6 +78,14 @@ t_group_capture() {
 			[ "$got" = "$want" ] || steer="$steer m$i:port$((5100 + cpu))=$got/$want"
 		done
 	done
+	# the tools read the group whole: pktring-dump merges it by time as
+	# the independent reader did; pktring-stat sums the members
+	pktring-dump -r /dev/pktring/va --until-end -w $R/gdump.pcap 2>$R/gdump.err
+	pktring-vmtest pcapseq $R/merged.pcap $R/gdump.pcap >$R/gseq.out
+	gseq=$?
+	pktring-stat -r /dev/pktring/va --json >$R/gstat.json
+	statcap=$(sed -n 's/^{"group":"[^"]*"[^{]*{[^}]*"captured":\([0-9]*\).*/\1/p' $R/gstat.json)
+	cat $R/gdump.err $R/gseq.out
 	tdn=$(pktring-vmtest pcapinfo $R/tdg.pcap | field packets)
 	gcap=$(sysv va/counters/captured) gseen=$(sysv va/counters/seen)
 	echo "tcpdump $tdn packets; group captured=$gcap seen=$gseen, members sum $sum; $used members hold UDP"
@@ -88,10 +96,12 @@ t_group_capture() {
 	elif [ -n "$steer" ] || [ "$used" -lt 2 ]; then
 		fail "group-capture: flows not in their CPU's member:$steer ($used members used)"
 	elif [ "$gcap" != "$sum" ] || [ "$gcap" != "$tdn" ] ||
-	     [ "$gseen" != "$gcap" ]; then
-		fail "group-capture: folded counters captured=$gcap seen=$gseen, members $sum, tcpdump $tdn"
+	     [ "$gseen" != "$gcap" ] || [ "$statcap" != "$gcap" ]; then
+		fail "group-capture: folded counters captured=$gcap seen=$gseen, members $sum, tcpdump $tdn, pktring-stat $statcap"
+	elif [ $gseq != 0 ] || ! grep -q "lost 0," $R/gdump.err; then
+		fail "group-capture: pktring-dump of the group differs from the members merged by time"
 	else
-		ok "group-capture $tdn packets in $used members = tcpdump (merged by time, each member in order); each CPU's flow in its member; folded counters"
+		ok "group-capture $tdn packets in $used members = tcpdump (merged by time, each member in order) = pktring-dump of the group; each CPU's flow in its member; folded counters = pktring-stat's"
 	fi
 
 	# a reader blocked in poll(2) on a member wakes when its CPU writes
