@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential libpcap-dev pkg-config	# C tools
 	tcpdump tshark iproute2 jq curl		# tests compare against these
-	python3 python3-yaml			# docker-compose.yml check
+	python3 python3-yaml			# docker-compose.yml check, test corpus
 	qemu-system-x86 busybox-static cpio kmod	# the kernel module's VM tests
 	debootstrap xz-utils zstd		# newest kernel: built in an unstable chroot
 	openjdk-17-jdk-headless maven		# connector

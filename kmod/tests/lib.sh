@@ -50,6 +50,15 @@ wait_file() {
 	done
 	return 1
 }
+# wait_for FILE TEXT: up to 5 s for TEXT to appear in FILE
+wait_for() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # pcap_count FILE [FILTER]: packets in FILE by an independent reader
 # (tshark for a filter, else capinfos); tcpdump's lines are not packets.
 pcap_count() {

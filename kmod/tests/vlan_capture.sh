@@ -26,15 +26,6 @@ cleanup() {
 trap cleanup EXIT
 B() { ip netns exec "$nsB" "$@"; }
 bgB() { exec ip netns exec "$nsB" "$@"; }	# with &: $! is the command
-# wait_for FILE TEXT: up to 5 s for TEXT to appear in FILE
-wait_for() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 ip netns add "$nsA" && ip netns add "$nsB" &&
 	ip -n "$nsA" link add "${tag}a" type veth peer name "${tag}b" netns "$nsB" || {

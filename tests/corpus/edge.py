@@ -8,35 +8,28 @@ frames; only the file structure is unusual. Needs neither root nor a
 network.
 """
 import os
+import socket
 import struct
 import sys
+
+from traffic import checksum, ipv4_packet
 
 MAGIC_US, MAGIC_NS = 0xA1B2C3D4, 0xA1B23C4D
 LINKTYPE_ETHERNET = 1
 SECONDS = 1700000000
 
 
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def udp_frame(n, seq):
     """Ethernet + IPv4 + UDP, 10.0.0.1:40000 -> 10.0.0.2:5002, n bytes."""
     body = bytes((seq + i) & 0xFF for i in range(n))
-    src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    src, dst = "10.0.0.1", "10.0.0.2"
     udp = struct.pack("!HHHH", 40000, 5002, 8 + n, 0) + body
-    pseudo = src + dst + struct.pack("!xBH", 17, len(udp))
-    udp = udp[:6] + struct.pack("!H", checksum(pseudo + udp) or 0xFFFF) + udp[8:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq, 0, 64, 17,
-                     0, src, dst)
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!xBH", 17, len(udp))
+    udp = udp[:6] + struct.pack("!H", checksum(pseudo + udp) or 0xFFFF) + \
+        udp[8:]
     eth = bytes.fromhex("020000000002" "020000000001" "0800")
-    return eth + ip + udp
+    return eth + ipv4_packet(src, dst, 17, udp, seq)
 
 
 def file_header(magic=MAGIC_US, snaplen=262144):
