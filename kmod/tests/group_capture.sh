@@ -30,14 +30,6 @@ trap cleanup EXIT
 A() { ip netns exec "$nsA" "$@"; }
 B() { ip netns exec "$nsB" "$@"; }
 bgA() { exec ip netns exec "$nsA" "$@"; }	# with &: $! is the command
-wait_for() {	# FILE TEXT: up to 5 s for TEXT to appear in FILE
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 ip netns add "$nsA" && ip netns add "$nsB" &&
 	ip link add "${tag}a" type veth peer name "${tag}b" &&
