@@ -37,6 +37,12 @@ int pktring_group_prepare(const char *group, unsigned int count, char *err,
 			  size_t len);
 /* A new random non-zero group epoch. */
 uint64_t pktring_group_new_epoch(void);
+/*
+ * A symmetric hash of the flow of a packet (LINKTYPE_ETHERNET or _RAW):
+ * IP addresses, protocol and ports (addresses only for a fragment), MAC
+ * addresses for non-IP frames; both directions of a flow hash alike.
+ */
+uint32_t pktring_flow_hash(const uint8_t *p, uint32_t caplen, uint32_t linktype);
 
 struct pktring_group_member;
 
