@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack: a schema registry with the Confluent REST API (Apicurio, in memory),
+# The local stack: a schema registry with the Confluent REST API (Apicurio, H2 file storage),
 # a single-node KRaft broker and a Kafka Connect distributed worker with the pktring
 # plugin, all from Maven Central artifacts, all on 127.0.0.1.
 #
@@ -7,9 +7,10 @@
 #   scripts/stack.sh stop [all|registry|broker|worker]   (default all)
 #   scripts/stack.sh status | logs [registry|broker|worker] | install
 #
-# Everything lives under run/stack/ (lib/ jars, data/, logs/, pids/). The stack is a
-# throwaway: the registry keeps schemas in memory, so the broker starts on fresh data
-# each time it is started and `stop` removes the data. Logs are kept.
+# Everything lives under run/stack/ (lib/ jars, data/, logs/, pids/). The registry's schemas
+# (data/registry) and the broker's storage (data/kafka) are kept while parts are stopped and
+# started one by one, so topics stay decodable; a full `stop` removes all data (topics,
+# schemas, connectors, offsets). Logs are kept.
 #
 # Ports: registry 8081 (Confluent API at /apis/ccompat/v7), broker 9092 (controller
 # 9093), Connect REST 8083, the worker's JMX 9875.
@@ -177,9 +178,15 @@ start_registry() {
 		return 0
 	fi
 	install_registry
-	say "starting schema registry (Apicurio $APICURIO_VERSION, in memory) on 127.0.0.1:$REGISTRY_PORT"
+	# Schemas in an H2 file (Apicurio 2.6's SQL storage) under data/registry: the ids in
+	# records already in the broker stay resolvable when the registry alone is restarted.
+	mkdir -p "$DATA/registry"
+	[[ -f $DATA/registry/registry.mv.db ]] &&
+		say "registry: keeping the schemas in $DATA/registry (a full stop removes them)"
+	say "starting schema registry (Apicurio $APICURIO_VERSION, schemas in $DATA/registry) on 127.0.0.1:$REGISTRY_PORT"
 	launch registry "$LOGS/registry.log" "$JAVA" -Dpktring.stack=registry -Xmx384m \
 		-Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=$REGISTRY_PORT \
+		"-Dquarkus.datasource.jdbc.url=jdbc:h2:file:$DATA/registry/registry" \
 		-jar "$LIB/registry/apicurio-registry-app-$APICURIO_VERSION-runner.jar"
 	wait_ready registry registry_ready
 }
@@ -194,19 +201,23 @@ start_broker() {
 		return 0
 	fi
 	install_kafka
-	# Fresh data each start: the registry's schemas are in memory and would not
-	# match ids in records left from an earlier run (or a crash).
-	rm -rf "$DATA/kafka"
 	mkdir -p "$DATA/kafka" "$CONF"
 	{
 		cat "$ROOT/config/local/broker.properties"
 		echo "log.dirs=$DATA/kafka"
 	} >"$CONF/broker.properties"
-	say "formatting broker storage"
-	"$JAVA" -cp "$LIB/kafka/*" -Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
-		kafka.tools.StorageTool format -t "$("$JAVA" -cp "$LIB/kafka/*" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
-		-c "$CONF/broker.properties" >"$LOGS/broker-format.log" 2>&1 ||
-		die "formatting broker storage failed; log: $LOGS/broker-format.log"
+	# Storage is formatted once and kept until a full stop: a restarted broker keeps its
+	# topics, among them the worker's internal (compacted) topics, whose loss would stop
+	# the worker. The registry keeps its schemas the same way, so the ids stay valid.
+	if [[ -f $DATA/kafka/meta.properties ]]; then
+		say "broker: keeping the storage in $DATA/kafka (a full stop removes it)"
+	else
+		say "formatting broker storage"
+		"$JAVA" -cp "$LIB/kafka/*" -Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
+			kafka.tools.StorageTool format -t "$("$JAVA" -cp "$LIB/kafka/*" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
+			-c "$CONF/broker.properties" >"$LOGS/broker-format.log" 2>&1 ||
+			die "formatting broker storage failed; log: $LOGS/broker-format.log"
+	fi
 	say "starting broker (Kafka $KAFKA_VERSION, KRaft) on 127.0.0.1:$BROKER_PORT"
 	launch broker "$LOGS/broker.log" "$JAVA" -Dpktring.stack=broker -Xmx768m \
 		-Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
@@ -281,9 +292,12 @@ cmd_stop() {
 			stop_one "$name"
 		done
 		rm -rf "$DATA"
-		say "stopped; logs kept in $LOGS"
+		say "stopped; data removed (topics, schemas, connectors and their offsets); logs kept in $LOGS"
 		;;
-	registry | broker | worker) stop_one "$1" ;;
+	registry | broker | worker)
+		stop_one "$1"
+		say "$1 stopped; the stack's data is kept until a full stop (scripts/stack.sh stop)"
+		;;
 	*) die "unknown part '$1' (all|registry|broker|worker)" ;;
 	esac
 }

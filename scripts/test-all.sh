@@ -3,7 +3,8 @@
 # builds the C tools, the kernel module and the connector, then runs the
 # user-space ring tests, the kernel module's tests in QEMU (two kernels),
 # the connector's unit and integration tests against a real broker, worker
-# and schema registry, and the end-to-end tests of the main job.
+# and schema registry, the end-to-end tests of the main job, and every README
+# command as written on a bare clone (tests/readme_walk.sh).
 #
 # Every stage runs even when an earlier one failed, so one run shows all
 # failures; the exit status is non-zero if any stage failed.
@@ -42,6 +43,7 @@ stage "schema registry" 5 scripts/stack.sh start registry
 stage "connector tests" 25 mvn -B verify
 stage "end-to-end tests" 15 tests/run.sh
 scripts/stack.sh stop >/dev/null 2>&1 || true
+stage "README walk (a bare clone)" 30 tests/readme_walk.sh
 
 echo
 ((failed)) && echo "failed stages: ${failures[*]}"

@@ -28,16 +28,25 @@
 #include "../lib/pcap_filter.h"
 #include "../module/pktring_ioctl.h"
 
-static void usage(void)
+static void print_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]\n"
 		"                   [--filter EXPR] [--mode OCTAL] [--group GID|NAME]\n"
 		"                   [--per-cpu]\n"
 		"       pktring-ctl remove IFACE\n"
 		"       pktring-ctl list\n"
+		"       pktring-ctl -h|--help\n\n"
+		"Adds, removes and lists the kernel module's rings (/dev/pktring/IFACE).\n"
 		"--per-cpu: a ring group, one ring of --size per possible CPU\n"
-		"(/dev/pktring/IFACE/N holds what CPU N handled).\n");
+		"(/dev/pktring/IFACE/N holds what CPU N handled).\n"
+		"The filter is tcpdump syntax, compiled by libpcap.\n\n"
+		"Exit status: 0 done, 1 error, 2 usage.\n");
+}
+
+static void usage(void)
+{
+	print_usage(stderr);
 	exit(2);
 }
 
@@ -283,6 +292,10 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		print_usage(stdout);
+		return 0;
+	}
 	if (!strcmp(argv[1], "add"))
 		return cmd_add(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "remove"))

@@ -79,7 +79,7 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                     "Where to start when there is no usable committed offset (first start, offsets "
                             + "reset, or the ring was re-created since): 'earliest' = the oldest packet "
                             + "still in the ring, 'latest' = only packets that arrive from now on. "
-                            + "A gap is logged and counted as loss.",
+                            + "No loss is counted on a first start or after an offset reset; after a re-created ring the skipped packets of the new epoch are logged and counted as loss.",
                     GROUP_RING, 2, Width.SHORT, "Start position")
             .define(FILTER, Type.STRING, "", Importance.MEDIUM,
                     "Only publish packets matching this tcpdump (pcap-filter) expression, compiled by "

@@ -5,14 +5,14 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /** The connector's version, written into version.properties by the build. */
-final class Version {
+public final class Version {
 
     private static final String VERSION = load();
 
     private Version() {
     }
 
-    static String get() {
+    public static String get() {
         return VERSION;
     }
 

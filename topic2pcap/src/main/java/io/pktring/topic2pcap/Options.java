@@ -11,6 +11,7 @@ public record Options(
         boolean follow,
         long maxPackets,
         long idleTimeoutMs,
+        long connectTimeoutMs,
         String output,
         int defaultLinktype,
         int snaplen) {
@@ -25,9 +26,12 @@ public record Options(
                   --latest                 start at the end of the topic (with --follow)
               -f, --follow                 keep reading new records until interrupted
               -c, --max-packets N          stop after N packets
-                  --idle-timeout-ms MS     stop when nothing arrives for MS ms (default 10000
-                                           without --follow, none with it); without --follow
-                                           it stops at the end offsets seen at start
+                  --idle-timeout-ms MS     stop when nothing arrives for MS ms once Kafka has
+                                           answered the first fetch (default 10000 without
+                                           --follow, none with it); without --follow it
+                                           stops at the end offsets seen at start
+                  --connect-timeout-ms MS  fail when Kafka has not answered (metadata, offsets,
+                                           the first fetch) within MS ms (default 30000)
               -w, --output FILE|-          pcap to write; - is standard output (default -)
                   --linktype N             link type of an empty output (default 1, EN10MB)
                   --snaplen N              snap length in the pcap header (default 262144)
@@ -44,6 +48,7 @@ public record Options(
         boolean follow = false;
         long maxPackets = Long.MAX_VALUE;
         long idleTimeoutMs = -1;
+        long connectTimeoutMs = 30_000;
         String output = "-";
         int linktype = 1;
         int snaplen = 262_144;
@@ -58,6 +63,7 @@ public record Options(
                 case "-f", "--follow" -> follow = true;
                 case "-c", "--max-packets" -> maxPackets = positive(args, ++i, a);
                 case "--idle-timeout-ms" -> idleTimeoutMs = positive(args, ++i, a);
+                case "--connect-timeout-ms" -> connectTimeoutMs = positive(args, ++i, a);
                 case "-w", "--output" -> output = value(args, ++i, a);
                 case "--linktype" -> linktype = (int) nonNegative(args, ++i, a);
                 case "--snaplen" -> snaplen = (int) positive(args, ++i, a);
@@ -75,7 +81,7 @@ public record Options(
             idleTimeoutMs = follow ? Long.MAX_VALUE : 10_000;
         }
         return new Options(bootstrap, registry, topic, fromBeginning, follow, maxPackets, idleTimeoutMs,
-                output, linktype, snaplen);
+                connectTimeoutMs, output, linktype, snaplen);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -97,7 +103,7 @@ public record Options(
         String v = value(args, i, option);
         try {
             long n = Long.parseLong(v);
-            if (n < 0 || n > Integer.MAX_VALUE && !option.contains("max") && !option.contains("idle")) {
+            if (n < 0 || n > Integer.MAX_VALUE && !option.contains("max") && !option.contains("timeout")) {
                 throw new NumberFormatException();
             }
             return n;

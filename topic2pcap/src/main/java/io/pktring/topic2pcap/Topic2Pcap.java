@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -99,9 +101,12 @@ public final class Topic2Pcap {
     public void copy() throws IOException {
         ConfluentAvroDecoder decoder = new ConfluentAvroDecoder(new SchemaRegistryClient(options.registryUrl()));
         PcapWriter writer = null;
-        long lastData = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
             consumer = c;
+            // Until Kafka has answered (metadata, offsets, the first fetch) the connect timeout
+            // applies; the idle timeout counts only from the first fetch answer, so a slow start
+            // (a loaded machine, a distant broker) cannot end a read before it began.
+            long connectDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.connectTimeoutMs());
             List<TopicPartition> partitions = partitions(c);
             c.assign(partitions);
             if (options.fromBeginning()) {
@@ -109,7 +114,16 @@ public final class Topic2Pcap {
             } else {
                 c.seekToEnd(partitions);
             }
-            Map<TopicPartition, Long> end = options.follow() ? Map.of() : c.endOffsets(partitions);
+            Map<TopicPartition, Long> end = Map.of();
+            if (!options.follow()) {
+                try {
+                    end = c.endOffsets(partitions, Duration.ofMillis(options.connectTimeoutMs()));
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    throw noAnswer("the topic's end offsets", e);
+                }
+            }
+            boolean answered = false;
+            long lastData = 0;
             while (!stopRequested && packets < options.maxPackets()) {
                 try {
                     if (!options.follow() && reachedEnd(c, end)) {
@@ -118,8 +132,18 @@ public final class Topic2Pcap {
                 } catch (WakeupException e) {
                     break;
                 }
-                if (System.nanoTime() - lastData > TimeUnit.MILLISECONDS.toNanos(options.idleTimeoutMs())) {
-                    log.printf("topic2pcap: nothing new for %d ms, stopping%n", options.idleTimeoutMs());
+                long now = System.nanoTime();
+                if (!answered) {
+                    answered = fetchAnswered(c);
+                    lastData = now;
+                    if (!answered && now - connectDeadline > 0) {
+                        throw noAnswer("a fetch", null);
+                    }
+                } else if (now - lastData > TimeUnit.MILLISECONDS.toNanos(options.idleTimeoutMs())) {
+                    long unread = options.follow() ? 0 : unread(c, end);
+                    log.printf("topic2pcap: nothing new for %d ms, stopping%s%n", options.idleTimeoutMs(),
+                            unread > 0 ? "; " + unread + " records before the end offsets seen at start were not read"
+                                    : "");
                     break;
                 }
                 ConsumerRecords<byte[], byte[]> batch;
@@ -131,6 +155,7 @@ public final class Topic2Pcap {
                 if (batch.isEmpty()) {
                     continue;
                 }
+                answered = true;
                 lastData = System.nanoTime();
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
                     if (packets >= options.maxPackets()) {
@@ -192,12 +217,10 @@ public final class Topic2Pcap {
 
     private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c) {
         List<PartitionInfo> infos;
-        long waitMs = Math.min(30_000, options.idleTimeoutMs());
         try {
-            infos = c.partitionsFor(options.topic(), Duration.ofMillis(waitMs));
+            infos = c.partitionsFor(options.topic(), Duration.ofMillis(options.connectTimeoutMs()));
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("no answer from Kafka at " + options.bootstrapServers() + " within "
-                    + waitMs + " ms (is the broker running?)", e);
+            throw noAnswer("the topic's metadata", e);
         }
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic '" + options.topic() + "' not found at " + options.bootstrapServers());
@@ -209,13 +232,39 @@ public final class Topic2Pcap {
         return out;
     }
 
-    private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (c.position(e.getKey()) < e.getValue()) {
-                return false;
+    private IllegalStateException noAnswer(String what, Exception cause) {
+        return new IllegalStateException("no answer from Kafka at " + options.bootstrapServers() + " for " + what
+                + " within " + options.connectTimeoutMs() + " ms (--connect-timeout-ms; is the broker running?)", cause);
+    }
+
+    /** Whether Kafka has answered a fetch of this consumer yet (its fetch-total metric counts answers). */
+    private static boolean fetchAnswered(KafkaConsumer<byte[], byte[]> c) {
+        for (Map.Entry<MetricName, ? extends Metric> m : c.metrics().entrySet()) {
+            if (m.getKey().name().equals("fetch-total") && m.getKey().group().equals("consumer-fetch-manager-metrics")
+                    && m.getValue().metricValue() instanceof Double d && d > 0) {
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    private boolean reachedEnd(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+        return unread(c, end) == 0;
+    }
+
+    /** Records between the positions and the end offsets seen at start. */
+    private long unread(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+        long n = 0;
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            long position;
+            try {
+                position = c.position(e.getKey(), Duration.ofMillis(options.connectTimeoutMs()));
+            } catch (org.apache.kafka.common.errors.TimeoutException ex) {
+                throw noAnswer("the position in " + e.getKey(), ex);
+            }
+            n += Math.max(0, e.getValue() - position);
+        }
+        return n;
     }
 
     private Properties consumerConfig() {

@@ -215,7 +215,7 @@ class Topic2PcapIT {
     void unreachableBrokerIsAClearError() {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Topic2Pcap tool = new Topic2Pcap(Options.parse(List.of("-b", "127.0.0.1:1", "-r", REGISTRY, "-t", "x",
-                "--idle-timeout-ms", "2000", "-w", tmp.resolve("out.pcap").toString())),
+                "--connect-timeout-ms", "2000", "-w", tmp.resolve("out.pcap").toString())),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         IllegalStateException e = assertThrows(IllegalStateException.class, tool::copy);
         assertTrue(e.getMessage().contains("no answer from Kafka at 127.0.0.1:1"), e.getMessage());
