@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential libpcap-dev pkg-config	# C tools
+	clang libclang-rt-dev			# libFuzzer targets (make -C kmod fuzz)
 	tcpdump tshark iproute2 jq curl		# tests compare against these
 	python3 python3-yaml			# docker-compose.yml check, test corpus
 	qemu-system-x86 busybox-static cpio kmod	# the kernel module's VM tests

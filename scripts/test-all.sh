@@ -38,6 +38,7 @@ scripts/install-deps.sh || exit 1
 stage "build C tools" 5 make -C kmod
 stage "build connector" 15 mvn -B -q package -DskipTests
 stage "ring tests (user space)" 10 make -C kmod test
+stage "fuzzing (60 s a target)" 10 make -C kmod fuzz FUZZ_SECONDS=60
 stage "kernel module tests (QEMU)" 20 kmod/vm/run-tests.sh
 stage "schema registry" 5 scripts/stack.sh start registry
 stage "connector tests" 25 mvn -B verify

@@ -97,14 +97,17 @@ check(len(plugin_mount) == 1, "connector/target/plugin mounted")
 check(plugin_mount and plugin_mount[0] in worker.get("plugin.path", "").split(","),
       "the mounted plugin dir is on plugin.path")
 check(mounts.get("/dev/pktring") == "/dev/pktring", "/dev/pktring passed in")
-check(mounts.get("/dev/shm") == "/dev/shm", "/dev/shm passed in")
+check(mounts.get("/dev/shm/pktring") == "/dev/shm/pktring", "/dev/shm/pktring passed in")
+check(not any(t == "/dev/shm" for t in mounts), "not the whole /dev/shm: only the rings' directory")
+check(all(v.endswith(":ro") for v in connect.get("volumes", []) if ":/dev/shm/pktring" in v or ":/dev/pktring" in v),
+      "rings are mounted read-only into Connect")
 for k in ("group.id", "config.storage.topic", "offset.storage.topic", "status.storage.topic"):
     check(k in worker, f"worker sets {k}")
 
 # The capture daemon writes where Connect reads.
 capd = services["capd"]
 check(capd.get("network_mode") == "host", "capd captures the host's interfaces")
-check("/dev/shm:/dev/shm" in capd.get("volumes", []), "capd writes /dev/shm")
+check("/dev/shm/pktring:/dev/shm/pktring" in capd.get("volumes", []), "capd writes /dev/shm/pktring")
 check(os.path.isfile(os.path.join(ROOT, capd["build"]["dockerfile"])), "capd Dockerfile exists")
 
 for f in failures:

@@ -14,7 +14,7 @@
  *
  * Each member's data area is RING_SIZE bytes (environment; default 128M).
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pktring_group.h"
 
 #include <pthread.h>
@@ -110,10 +110,10 @@ int main(int argc, char **argv)
 {
 	struct writer *ws;
 	unsigned int n, size, i;
-	uint64_t group_epoch = pktring_group_new_epoch(), total = 0;
+	uint64_t group_epoch = pktring_new_epoch(), total = 0;
 	uint64_t ring_size = 128 << 20;	/* per member; RING_SIZE= */
 	double elapsed = 0, cpu = 0;
-	char err[512];
+	char err[PKTRING_ERR_LEN], dir[PATH_MAX];
 	int fill;
 
 	if (argc != 6 || (strcmp(argv[1], "rate") && strcmp(argv[1], "fill"))) {
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	size = atoi(argv[4]);
 	if (n < 1 || n > 64 || size < 60 || size > 9000)
 		return 2;
-	if (pktring_group_prepare(argv[2], n, err, sizeof(err))) {
+	if (pktring_group_prepare(argv[2], n, NULL, dir, sizeof(dir), err, sizeof(err))) {
 		fprintf(stderr, "group_writers: %s\n", err);
 		return 1;
 	}
@@ -139,9 +139,9 @@ int main(int argc, char **argv)
 			.group_epoch = group_epoch, .ring_index = i, .ring_count = n,
 			.flags = PKTRING_F_BY_FLOW,
 		};
-		char path[4400];
+		char path[PATH_MAX + 16];
 
-		pktring_group_member_path(argv[2], i, 0, path, sizeof(path));
+		snprintf(path, sizeof(path), "%s/%u", dir, i);
 		if (pktring_writer_create(&ws[i].w, path, &o)) {
 			fprintf(stderr, "group_writers: %s\n", ws[i].w.err);
 			return 1;

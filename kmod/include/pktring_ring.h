@@ -37,27 +37,41 @@ static inline __u64 pktring_rec_len(__u32 caplen)
 }
 
 /*
+ * The writer's own copy of the ring's geometry and positions. The writer
+ * reads these, never the control page: a process with write access to a
+ * shared-memory ring could change the page under it, and what it reads
+ * back would decide where it writes. The page only receives.
+ */
+struct pktring_wpos {
+	__u64 size;		/* data_size, a power of two */
+	__u64 max_record;	/* <= size / 2 */
+	__u64 head;		/* as published */
+	__u64 reclaim;		/* as published */
+	__u64 seq_next;		/* seq of the next packet record */
+};
+
+/*
  * W1-W4 (all but the packet bytes): make room for a packet record described
  * by meta (caplen, origlen, ts_ns, ifindex, direction, pkttype, protocol,
  * flags; len, type and seq are the ring's). Returns the record with its
  * header written (PKTRING_RF_TRUNCATED added when caplen < origlen) and
  * the alignment tail zeroed; the caller copies the caplen data bytes right
- * after the header, then calls pktring_publish() with *endp. Returns NULL
- * when the record would exceed ctl->max_record (the caller counts
- * PKTRING_CTR_DROP_TOO_BIG). max_record <= data_size / 2 guarantees the
+ * after the header, then calls pktring_publish() with meta and *endp.
+ * Returns NULL when the record would exceed max_record (the caller counts
+ * PKTRING_CTR_DROP_TOO_BIG). max_record <= size / 2 guarantees the
  * padding and the record fit together.
  */
 static inline struct pktring_rec *
-pktring_reserve(struct pktring_ctl *ctl, __u8 *data,
+pktring_reserve(struct pktring_ctl *ctl, struct pktring_wpos *w, __u8 *data,
 		const struct pktring_rec *meta, __u64 *endp)
 {
-	__u64 size = ctl->data_size, mask = size - 1;
-	__u64 head = ctl->head, reclaim = ctl->reclaim;	/* our own fields */
+	__u64 size = w->size, mask = size - 1;
+	__u64 head = w->head, reclaim = w->reclaim;
 	__u64 len = pktring_rec_len(meta->caplen);
 	__u64 off = head & mask, pad = 0, end, freed = 0;
-	struct pktring_rec *rec;
+	struct pktring_rec hdr, *rec;
 
-	if (len > ctl->max_record)
+	if (len > w->max_record)
 		return NULL;
 	/* W1: a record never crosses the end of the data area */
 	if (len > size - off)
@@ -68,20 +82,26 @@ pktring_reserve(struct pktring_ctl *ctl, __u8 *data,
 	if (end - reclaim > size) {
 		while (end - reclaim > size && reclaim != head) {
 			struct pktring_rec *old = (void *)(data + (reclaim & mask));
+			__u32 old_len = PKTRING_READ_ONCE(old->len);
 
-			/* our own header; never loop on a broken one */
-			if (old->len < PKTRING_REC_MIN ||
-			    old->len > head - reclaim) {
+			/* bytes in the ring: never loop on a broken header */
+			if (old_len < PKTRING_REC_MIN || old_len % PKTRING_ALIGN ||
+			    old_len > head - reclaim) {
 				reclaim = head;
 				break;
 			}
-			if (old->type == PKTRING_REC_PACKET)
+			if (PKTRING_READ_ONCE(old->type) == PKTRING_REC_PACKET)
 				freed++;
-			reclaim += old->len;
+			reclaim += old_len;
 		}
-		/* W3: readers see the new reclaim before any overwrite */
-		PKTRING_WRITE_ONCE(ctl->reclaim, reclaim);
-		PKTRING_WMB();				/* pairs with R4 */
+		/*
+		 * W3: readers see the new reclaim before any overwrite (the
+		 * fence), and see the head it is below once they see it (the
+		 * release: reclaim <= head at every instant).
+		 */
+		PKTRING_STORE_RELEASE(&ctl->reclaim, reclaim);	/* pairs with R2 */
+		PKTRING_WMB();					/* pairs with R4 */
+		w->reclaim = reclaim;
 		ctl->counters[PKTRING_CTR_RECLAIMED] += freed;
 	}
 
@@ -95,25 +115,55 @@ pktring_reserve(struct pktring_ctl *ctl, __u8 *data,
 	}
 	rec = (void *)(data + ((head + pad) & mask));
 	memset((__u8 *)rec + len - PKTRING_ALIGN, 0, PKTRING_ALIGN);
-	*rec = *meta;
-	rec->len = len;
-	rec->type = PKTRING_REC_PACKET;
-	rec->seq = ctl->seq_next;
-	if (rec->caplen < rec->origlen)
-		rec->flags |= PKTRING_RF_TRUNCATED;
+	hdr = *meta;
+	hdr.len = len;
+	hdr.type = PKTRING_REC_PACKET;
+	hdr.seq = w->seq_next;
+	if (hdr.caplen < hdr.origlen)
+		hdr.flags |= PKTRING_RF_TRUNCATED;
+	*rec = hdr;
 	*endp = end;
 	return rec;
 }
 
-/* W5: make the record reserved at *endp visible to readers. */
+/*
+ * W5: make the record reserved at end visible to readers. meta is the
+ * writer's own description of it (caplen as copied), not the ring's bytes.
+ */
 static inline void pktring_publish(struct pktring_ctl *ctl,
-				   const struct pktring_rec *rec, __u64 end)
+				   struct pktring_wpos *w,
+				   const struct pktring_rec *meta, __u64 end)
 {
 	ctl->counters[PKTRING_CTR_CAPTURED]++;
-	ctl->counters[PKTRING_CTR_BYTES] += rec->caplen;
-	ctl->counters[PKTRING_CTR_WIRE_BYTES] += rec->origlen;
-	PKTRING_WRITE_ONCE(ctl->seq_next, rec->seq + 1);
+	ctl->counters[PKTRING_CTR_BYTES] += meta->caplen;
+	ctl->counters[PKTRING_CTR_WIRE_BYTES] += meta->origlen;
+	w->seq_next++;
+	w->head = end;
+	PKTRING_WRITE_ONCE(ctl->seq_next, w->seq_next);
 	PKTRING_STORE_RELEASE(&ctl->head, end);		/* pairs with R1 */
+}
+
+/*
+ * R2 for a head h loaded (acquire) just before: load reclaim into *r and
+ * check the pair. NULL, or why the ring breaks the ABI. When the writer
+ * passed h between the loads (*r > h), the distance head - reclaim is not
+ * checked: it is bounded only for loads in the order head, reclaim, and a
+ * head loaded again may be laps ahead of this reclaim.
+ */
+static inline const char *pktring_load_reclaim(const struct pktring_ctl *ctl,
+					       __u64 size, __u64 h, __u64 *r)
+{
+	*r = PKTRING_LOAD_ACQUIRE(&ctl->reclaim);	/* pairs with W3 */
+	if (*r > h) {
+		/* reclaim <= head at every instant: a later head is >= r */
+		if (*r > PKTRING_LOAD_ACQUIRE(&ctl->head))
+			return "reclaim is beyond head";
+	} else if (h - *r > size) {
+		return "head and reclaim are inconsistent";
+	}
+	if ((h | *r) % PKTRING_ALIGN)
+		return "head and reclaim are inconsistent";
+	return NULL;
 }
 
 /*
@@ -181,19 +231,9 @@ pktring_read(const struct pktring_ctl *ctl, const __u8 *data,
 	h = PKTRING_LOAD_ACQUIRE(&ctl->head);			/* R1 */
 	if (c->pos == h)
 		return PKTRING_READ_EMPTY;
-	r = PKTRING_LOAD_ACQUIRE(&ctl->reclaim);		/* R2 */
-	if (r > h) {
-		/* lapped between the two loads: head has moved on */
-		h = PKTRING_LOAD_ACQUIRE(&ctl->head);
-		if (r > h) {
-			*why = "reclaim is beyond head";
-			return PKTRING_READ_CORRUPT;
-		}
-	}
-	if (h - r > size || (h | r) % PKTRING_ALIGN) {
-		*why = "head and reclaim are inconsistent";
+	*why = pktring_load_reclaim(ctl, size, h, &r);		/* R2 */
+	if (*why)
 		return PKTRING_READ_CORRUPT;
-	}
 	if (c->pos < r) {
 		c->pos = r;	/* lapped; R5 counts the loss */
 		return PKTRING_READ_AGAIN;

@@ -6,7 +6,7 @@
  * mapping, so its own savefile code does it: the header it writes for a
  * DLT holds the LINKTYPE, and a header it reads gives the DLT.
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <pcap/pcap.h>
 #include <stdio.h>

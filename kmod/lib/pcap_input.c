@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* A pcap/pcapng input opened once; see pcap_input.h. */
 #include "pcap_input.h"
+#include "libpktring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,6 +134,40 @@ int pktring_input_ts(const struct pktring_input *in,
 		return -1;
 	*ns = sec;
 	return 0;
+}
+
+int pktring_input_ring(struct pktring_input *in, int *linktype,
+		       uint32_t *snaplen)
+{
+	int dlt = pcap_datalink(in->p);
+	uint32_t bound = pktring_max_caplen(dlt);
+
+	*linktype = pktring_linktype_of_dlt(dlt);
+	if (*linktype < 0) {
+		snprintf(in->err, sizeof(in->err),
+			 "%s: link type %d (%s) cannot be written to a pcap file by libpcap, so a ring of it could not be dumped; refused",
+			 in->name, dlt, pcap_datalink_val_to_name(dlt) ?: "unknown");
+		return -1;
+	}
+	/* libpcap returns at most bound bytes a packet, whatever the header
+	 * claims (some files say 1.7 GB); 0 means no limit */
+	if (pcap_snapshot(in->p) > 0 && (uint32_t)pcap_snapshot(in->p) < bound)
+		bound = pcap_snapshot(in->p);
+	*snaplen = bound;
+	return 0;
+}
+
+int pktring_input_meta(const struct pktring_input *in,
+		       const struct pcap_pkthdr *h, struct pktring_rec *meta)
+{
+	uint64_t ns = 0;
+	int rc = pktring_input_ts(in, h, &ns);
+
+	memset(meta, 0, sizeof(*meta));
+	meta->caplen = h->caplen;
+	meta->origlen = h->len;
+	meta->ts_ns = ns;
+	return rc;
 }
 
 void pktring_input_close(struct pktring_input *in)

@@ -38,6 +38,21 @@ int pktring_input_rewind(struct pktring_input *in);
  */
 int pktring_input_ts(const struct pktring_input *in,
 		     const struct pcap_pkthdr *h, uint64_t *ns);
+/*
+ * What a ring of this input's packets needs: its LINKTYPE, and the most
+ * bytes libpcap returns per packet (the smaller of the header's snap
+ * length and libpcap's bound for the link type). -1 with in->err when
+ * libpcap cannot write a pcap file of this link type.
+ */
+int pktring_input_ring(struct pktring_input *in, int *linktype,
+		       uint32_t *snaplen);
+/*
+ * A ring record's description (ts_ns, caplen, origlen) of packet h; -1
+ * when its time cannot be held (the caller counts drop_invalid).
+ */
+struct pktring_rec;
+int pktring_input_meta(const struct pktring_input *in,
+		       const struct pcap_pkthdr *h, struct pktring_rec *meta);
 void pktring_input_close(struct pktring_input *in);
 
 #endif

@@ -3,7 +3,8 @@
  * Ring groups (include/uapi/pktring.h, "Ring groups"): one capture written
  * into several rings, one writer each, a directory of members named 0 ..
  * ring_count - 1: /dev/pktring/IFACE/N (kernel, per CPU) or
- * /dev/shm/pktring/NAME/N (pktring-capd --rings, by flow).
+ * /dev/shm/pktring/NAME/N (pktring-capd --rings, by flow), named as a
+ * ring is (libpktring.h: Ring names).
  *
  * The group reader opens every member of one group_epoch and returns the
  * packets of all of them merged by ts_ns (ties: lower member first), each
@@ -18,25 +19,22 @@
 #ifndef PKTRING_GROUP_H
 #define PKTRING_GROUP_H
 
-#include "pktring.h"
+#include "libpktring.h"
 
 #define PKTRING_GROUP_MAX	4096	/* members, as the module's minors */
 #define PKTRING_MERGE_SLACK_NS	50000000ull	/* 50 ms */
 #define PKTRING_MERGE_STUCK_NS	1000000000ull	/* 1 s */
 
-/* Path of member index of group (a ring name or path, see pktring.h). */
-void pktring_group_member_path(const char *group, unsigned int index,
-			       int for_reader, char *path, size_t len);
-
 /*
- * Writers: make the group's directory and remove members numbered count
- * or more that no writer holds (left by a larger group). 0, or -1 with
- * the reason in err.
+ * Writers: make the group's directory, where a ring named group would be
+ * (libpktring.h: Ring names, Trust; mode 0750, perm's group), give its
+ * path in dir (members are dir/0 .. dir/count-1) and remove members
+ * numbered count or more that no writer holds (left by a larger group).
+ * 0, or -1 with the reason in err.
  */
-int pktring_group_prepare(const char *group, unsigned int count, char *err,
-			  size_t len);
-/* A new random non-zero group epoch. */
-uint64_t pktring_group_new_epoch(void);
+int pktring_group_prepare(const char *group, unsigned int count,
+			  const struct pktring_perm *perm, char *dir,
+			  size_t dirlen, char *err, size_t len);
 /*
  * A symmetric hash of the flow of a packet (LINKTYPE_ETHERNET or _RAW):
  * IP addresses, protocol and ports (addresses only for a fragment), MAC
@@ -53,8 +51,9 @@ struct pktring_group_reader {
 	struct pktring_reader *m;	/* count members */
 	struct pktring_group_member *st;
 	int returned;		/* member of the last packet, or -1 */
+	unsigned int gone;	/* after WRITER_GONE: the member */
 	unsigned int wait_next;	/* member to wait on next (rotating) */
-	char path[4096];
+	char path[PATH_MAX];
 	char err[PKTRING_ERR_LEN];
 };
 
@@ -71,7 +70,8 @@ void pktring_group_until_end(struct pktring_group_reader *g);
  * The next packet of the group by time: g->m[*member].hdr and .buf, valid
  * until the next call; *lost = that member's packets lost just before it.
  * ENDED when every member has ended (or reached its until_end head);
- * NEW_EPOCH or ERROR from any member (g->err).
+ * NEW_EPOCH, WRITER_GONE (member g->gone; each member's writer_timeout_ms
+ * applies) or ERROR from any member (g->err).
  */
 enum pktring_next pktring_group_next(struct pktring_group_reader *g,
 				     int timeout_ms, unsigned int *member,

@@ -1,31 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* What writers and readers share: ring paths, the identity check, names. */
-#include "pktring.h"
+/* What writers and readers share: the identity check, names, parsing. */
+#include "libpktring.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
-
-void pktring_ring_path(const char *ring, int for_reader, char *path, size_t len)
-{
-	struct stat st;
-
-	if (strchr(ring, '/')) {
-		snprintf(path, len, "%s", ring);
-		return;
-	}
-	snprintf(path, len, "%s/%s", PKTRING_SHM_DIR, ring);
-	if (for_reader && stat(path, &st) != 0) {
-		char dev[4096];
-
-		snprintf(dev, sizeof(dev), "%s/%s", PKTRING_DEV_DIR, ring);
-		if (stat(dev, &st) == 0)
-			snprintf(path, len, "%s", dev);
-	}
-}
+#include <unistd.h>
 
 static int is_pow2(uint64_t x)
 {
@@ -35,7 +20,8 @@ static int is_pow2(uint64_t x)
 const char *pktring_check_ctl(const struct pktring_ctl *c, uint64_t file_size,
 			      char *buf, size_t len)
 {
-	uint64_t h, r;
+	const char *why;
+	__u64 h, r;
 
 	if (c->magic != PKTRING_MAGIC) {
 		snprintf(buf, len, "not a pktring ring (magic 0x%016llx, expected 0x%016llx)",
@@ -93,13 +79,11 @@ const char *pktring_check_ctl(const struct pktring_ctl *c, uint64_t file_size,
 		return buf;
 	}
 	h = PKTRING_LOAD_ACQUIRE(&c->head);
-	r = PKTRING_LOAD_ACQUIRE(&c->reclaim);
-	if (r > h)	/* a live writer may have moved both: look again */
-		h = PKTRING_LOAD_ACQUIRE(&c->head);
-	if (r > h || h - r > c->data_size || (h | r) % PKTRING_ALIGN) {
-		snprintf(buf, len, "head %llu and reclaim %llu are inconsistent (data size %llu)",
+	why = pktring_load_reclaim(c, c->data_size, h, &r);
+	if (why) {
+		snprintf(buf, len, "head %llu and reclaim %llu are inconsistent (data size %llu): %s",
 			 (unsigned long long)h, (unsigned long long)r,
-			 (unsigned long long)c->data_size);
+			 (unsigned long long)c->data_size, why);
 		return buf;
 	}
 	return NULL;
@@ -143,20 +127,97 @@ int pktring_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
+	unsigned int shift = 0;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (end == s || errno || *s == '-')
+	if (end == s || errno || *s == '-' || *s == '+' || *s == ' ')
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
 	}
-	if (*end)
+	if (*end || v > UINT64_MAX >> shift)	/* never a silent wrap */
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+int pktring_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v == 0 || (v >= 0.2 && v <= 86400)))
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int pktring_parse_mode(const char *s, unsigned int *mode)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (end == s || *end || errno || *s == '-' || *s == '+' || v & ~0666ul)
+		return -1;
+	*mode = v;
+	return 0;
+}
+
+int pktring_parse_group(const char *s, gid_t *gid)
+{
+	struct group *g = getgrnam(s);
+	char *end;
+	unsigned long v;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (end == s || *end || errno || *s == '-' || *s == '+' ||
+	    v >= (gid_t)-1)
+		return -1;
+	*gid = v;
+	return 0;
+}
+
+uint64_t pktring_new_epoch(void)
+{
+	const uint64_t mask = (1ull << PKTRING_EPOCH_BITS) - 1;
+	uint64_t e = 0;
+
+	while (!e) {
+		if (getrandom(&e, sizeof(e), 0) != sizeof(e))
+			e = pktring_now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
+		e &= mask;
+	}
+	return e;
+}
+
+const char *pktring_liveness_name(enum pktring_liveness l)
+{
+	switch (l) {
+	case PKTRING_WRITER_UNKNOWN:
+		return "unknown";
+	case PKTRING_WRITER_ALIVE:
+		return "alive";
+	case PKTRING_WRITER_GONE:
+		return "gone";
+	case PKTRING_WRITER_ENDED:
+		return "ended";
+	case PKTRING_WRITER_SILENT:
+		return "silent";
+	}
+	return "?";
 }
 
 volatile sig_atomic_t pktring_stop;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Ring groups: member paths, the writers' directory, the merging reader. */
+/* Ring groups: the writers' directory, the reader that merges the members. */
 #include "pktring_group.h"
 
 #include <dirent.h>
@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,25 +25,6 @@ struct pktring_group_member {
 	int has_target;
 };
 
-void pktring_group_member_path(const char *group, unsigned int index,
-			       int for_reader, char *path, size_t len)
-{
-	char dir[4096];
-
-	pktring_ring_path(group, for_reader, dir, sizeof(dir));
-	snprintf(path, len, "%s/%u", dir, index);
-}
-
-uint64_t pktring_group_new_epoch(void)
-{
-	uint64_t e = 0;
-
-	while (!e)
-		if (getrandom(&e, sizeof(e), 0) != sizeof(e))
-			e = pktring_now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
-	return e;
-}
-
 /* A member file name: the decimal index and nothing else. */
 static int member_index(const char *name, unsigned long *index)
 {
@@ -56,50 +36,60 @@ static int member_index(const char *name, unsigned long *index)
 	return !*end;
 }
 
-int pktring_group_prepare(const char *group, unsigned int count, char *err,
-			  size_t len)
+int pktring_group_prepare(const char *group, unsigned int count,
+			  const struct pktring_perm *perm, char *dir,
+			  size_t dirlen, char *err, size_t len)
 {
-	char dir[4096], path[4400];
+	struct pktring_place pl;
 	struct dirent *e;
 	struct stat st;
+	int fd, rc = 0;
 	DIR *d;
-	int rc = 0;
 
-	pktring_ring_path(group, 0, dir, sizeof(dir));
-	if (!strchr(group, '/'))
-		mkdir(PKTRING_SHM_DIR, 0755);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, len, "group %s: mkdir: %s", dir, strerror(errno));
+	/* the group's directory is where a ring of that name would be */
+	if (pktring_place_open(&pl, group, PKTRING_FOR_WRITER, perm, err, len))
+		return -1;
+	snprintf(dir, dirlen, "%s", pl.path);
+	if (mkdirat(pl.dirfd, pl.name, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, len, "group %s: mkdir: %s", pl.path, strerror(errno));
+		pktring_place_close(&pl);
 		return -1;
 	}
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (fstatat(pl.dirfd, pl.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
 		snprintf(err, len, "group %s: is a single ring, not a group directory: remove it or choose another name",
-			 dir);
+			 pl.path);
+		pktring_place_close(&pl);
 		return -1;
 	}
-	d = opendir(dir);
+	if (perm && perm->set_gid)
+		fchownat(pl.dirfd, pl.name, -1, perm->gid, AT_SYMLINK_NOFOLLOW);
+	fd = openat(pl.dirfd, pl.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	pktring_place_close(&pl);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		snprintf(err, len, "group %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	while ((e = readdir(d))) {
 		unsigned long index;
-		int fd;
+		int m;
 
 		if (!member_index(e->d_name, &index) || index < count)
 			continue;
 		/* a member of a larger group that ran here before */
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		m = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (m >= 0 && flock(m, LOCK_EX | LOCK_NB) != 0) {
 			snprintf(err, len, "group %s: member %lu is being written by another process",
 				 dir, index);
 			rc = -1;
 		} else {
-			unlink(path);
+			unlinkat(dirfd(d), e->d_name, 0);
 		}
-		if (fd >= 0)
-			close(fd);
+		if (m >= 0)
+			close(m);
 	}
 	closedir(d);
 	return rc;
@@ -133,7 +123,7 @@ static int alloc_members(struct pktring_group_reader *g, unsigned int count)
 /* Member index has the identity member 0 gave the group. */
 static int check_member(struct pktring_group_reader *g, unsigned int index)
 {
-	const struct pktring_ctl *c = g->m[index].ctl;
+	const struct pktring_ctl *c = &g->m[index].id;
 
 	if (c->group_epoch != g->group_epoch || c->ring_count != g->count ||
 	    c->ring_index != index)
@@ -146,19 +136,31 @@ static int check_member(struct pktring_group_reader *g, unsigned int index)
 
 int pktring_group_open(struct pktring_group_reader *g, const char *ring)
 {
-	char path[4400];
+	char path[PATH_MAX + 16], why[PKTRING_ERR_LEN];
+	struct pktring_place pl;
 	struct stat st;
 	unsigned int i;
+	int is_dir;
 
 	memset(g, 0, sizeof(*g));
 	g->returned = -1;
-	pktring_ring_path(ring, 1, g->path, sizeof(g->path));
-	if (stat(g->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	snprintf(g->path, sizeof(g->path), "%.*s", (int)sizeof(g->path) - 1, ring);
+	/* resolve the name as for a ring; the directory there is a group */
+	if (pktring_place_open(&pl, ring, PKTRING_FOR_READER, NULL, why,
+			       sizeof(why)) == 0) {
+		snprintf(g->path, sizeof(g->path), "%s", pl.path);
+		is_dir = fstatat(pl.dirfd, pl.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			 S_ISDIR(st.st_mode);
+		pktring_place_close(&pl);
+	} else {
+		is_dir = 0;	/* the ring reader says why */
+	}
+	if (!is_dir) {
 		/* one ring: what the plain reader says about it */
 		g->count = 1;
 		if (alloc_members(g, 1))
 			goto err;
-		if (pktring_reader_open(&g->m[0], g->path)) {
+		if (pktring_reader_open(&g->m[0], ring)) {
 			snprintf(g->err, sizeof(g->err), "%s", g->m[0].err);
 			goto err;
 		}
@@ -177,19 +179,18 @@ int pktring_group_open(struct pktring_group_reader *g, const char *ring)
 		fail(g, "member 0: %s", g->m[0].err);
 		goto err;
 	}
-	g->count = 1;
-	g->group_epoch = g->m[0].ctl->group_epoch;
-	if (!g->group_epoch || g->m[0].ctl->ring_index != 0 ||
-	    g->m[0].ctl->ring_count < 1 ||
-	    g->m[0].ctl->ring_count > PKTRING_GROUP_MAX) {
+	g->group_epoch = g->m[0].id.group_epoch;
+	if (!g->group_epoch || g->m[0].id.ring_index != 0 ||
+	    g->m[0].id.ring_count < 1 ||
+	    g->m[0].id.ring_count > PKTRING_GROUP_MAX) {
 		fail(g, "member 0 is not a group member (group epoch 0x%016llx, member %u of %u)",
 		     (unsigned long long)g->group_epoch,
-		     g->m[0].ctl->ring_index, g->m[0].ctl->ring_count);
+		     g->m[0].id.ring_index, g->m[0].id.ring_count);
 		goto err;
 	}
 	{
 		struct pktring_reader first = g->m[0];
-		unsigned int count = g->m[0].ctl->ring_count;
+		unsigned int count = g->m[0].id.ring_count;
 
 		free(g->m);
 		free(g->st);
@@ -229,7 +230,7 @@ int pktring_group_keep_member(struct pktring_group_reader *g,
 			pktring_reader_close(&g->m[i]);
 	g->m[0] = g->m[index];
 	g->count = 1;
-	snprintf(g->path, sizeof(g->path), "%s", g->m[0].path);
+	snprintf(g->path, sizeof(g->path), "%s", g->m[0].pl.path);
 	return 0;
 }
 
@@ -258,7 +259,7 @@ void pktring_group_until_end(struct pktring_group_reader *g)
 	unsigned int i;
 
 	for (i = 0; i < g->count; i++) {
-		g->st[i].target = PKTRING_LOAD_ACQUIRE(&g->m[i].ctl->head);
+		g->st[i].target = g->m[i].id.head;	/* as checked at open */
 		g->st[i].has_target = 1;
 	}
 }
@@ -274,6 +275,7 @@ static enum pktring_next pull(struct pktring_group_reader *g, unsigned int i,
 	struct pktring_group_member *s = &g->st[i];
 	struct pktring_reader *r = &g->m[i];
 	uint64_t t = pktring_now_ns(CLOCK_REALTIME), lost;
+	struct pktring_ctl live;
 	enum pktring_next n;
 
 	if (s->has_target && r->cur.pos >= s->target) {
@@ -292,11 +294,15 @@ static enum pktring_next pull(struct pktring_group_reader *g, unsigned int i,
 		break;
 	case PKTRING_NEXT_TIMEOUT:
 		/* seen empty at t: a later record has ts_ns >= t - slack */
-		if (PKTRING_LOAD_ACQUIRE(&r->ctl->head) == r->cur.pos)
+		if (pktring_reader_ctl(r, &live) == 0 && live.head == r->cur.pos)
 			s->empty_rt = t + (uint64_t)ms * 1000000;
 		break;
 	case PKTRING_NEXT_NEW_EPOCH:
 		fail(g, "member %u was re-created (new epoch)", i);
+		return n;
+	case PKTRING_NEXT_WRITER_GONE:
+		fail(g, "member %u: writer gone", i);
+		g->gone = i;
 		return n;
 	case PKTRING_NEXT_ERROR:
 		snprintf(g->err, sizeof(g->err), "%s", r->err);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The user-space ring writer: a shared-memory file, one writer (flock). */
-#include "pktring.h"
+#include "libpktring.h"
 #include "futex.h"
+#include "heartbeat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +19,7 @@ _Static_assert(sizeof(struct pktring_ctl) <= PKTRING_CTL_SIZE, "ctl page");
 _Static_assert(offsetof(struct pktring_ctl, head) == PKTRING_OFF_HEAD, "head");
 _Static_assert(offsetof(struct pktring_ctl, wake_seq) == PKTRING_OFF_WAKE_SEQ, "wake");
 _Static_assert(offsetof(struct pktring_ctl, seq_next) == PKTRING_OFF_SEQ_NEXT, "seq");
+_Static_assert(offsetof(struct pktring_ctl, heartbeat) == PKTRING_OFF_HEARTBEAT, "beat");
 _Static_assert(offsetof(struct pktring_ctl, counters) == PKTRING_OFF_COUNTERS, "ctrs");
 _Static_assert(sizeof(struct pktring_rec) == PKTRING_REC_HDR_SIZE, "rec");
 _Static_assert(offsetof(struct pktring_rec, protocol) == PKTRING_ROFF_PROTOCOL, "proto");
@@ -28,71 +29,124 @@ static int fail(struct pktring_writer *w, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(w->err, sizeof(w->err), "ring %s: ", w->path);
+	n = snprintf(w->err, sizeof(w->err), "ring %s: ", w->pl.path);
 	va_start(ap, fmt);
 	vsnprintf(w->err + n, sizeof(w->err) - n, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-static uint64_t new_epoch(void)
+/* A writer's start: its place (checked directory) or why not. */
+static int place(struct pktring_writer *w, const char *ring,
+		 const struct pktring_perm *perm)
 {
-	uint64_t e = 0;
+	char why[PKTRING_ERR_LEN];
 
-	while (!e)
-		if (getrandom(&e, sizeof(e), 0) != sizeof(e))
-			e = pktring_now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
-	return e;
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	pktring_catch_sigbus();
+	if (pktring_place_open(&w->pl, ring, PKTRING_FOR_WRITER, perm, why,
+			       sizeof(why))) {
+		if (!w->pl.path[0])
+			snprintf(w->pl.path, sizeof(w->pl.path), "%.200s", ring);
+		return fail(w, "%s", why);
+	}
+	return 0;
 }
 
-static int map_rw(struct pktring_writer *w, size_t len)
+/*
+ * What is at the ring's name now: nothing, or a ring nobody writes. Any
+ * other file is not ours to replace (pktring-replay -r ./x.pcap). Returns
+ * the open ring (its flock probed) or -1 for none, in *old_fd.
+ */
+static int check_old(struct pktring_writer *w, int *old_fd)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
+	char why[PKTRING_ERR_LEN];
+	struct stat st;
+	uint64_t magic = 0;
 
-	if (p == MAP_FAILED)
-		return fail(w, "mmap: %s", strerror(errno));
-	w->ctl = p;
-	w->map_len = len;
-	w->data = (uint8_t *)p + w->ctl->data_offset;
+	*old_fd = pktring_place_open_ring(&w->pl, O_RDONLY, &st, why, sizeof(why));
+	if (*old_fd < 0)
+		return errno == ENOENT ? 0 : fail(w, "%s", why);
+	if (pread(*old_fd, &magic, sizeof(magic), 0) != sizeof(magic) ||
+	    magic != PKTRING_MAGIC)
+		return fail(w, "exists and is not a pktring ring (%lld bytes): refusing to replace it",
+			    (long long)st.st_size);
+	if (flock(*old_fd, LOCK_EX | LOCK_NB) != 0)
+		return fail(w, "is being written by another process");
+	return 0;
+}
+
+/* A --group whose members cannot enter the directory: say so. */
+static void group_reach(struct pktring_writer *w, const struct pktring_perm *perm)
+{
+	struct stat st;
+
+	if (perm->set_gid && fstat(w->pl.dirfd, &st) == 0 &&
+	    st.st_gid != perm->gid && !(st.st_mode & S_IXOTH))
+		snprintf(w->warning, sizeof(w->warning),
+			 "ring %s: members of group %u cannot enter its directory (group %u, mode %04o): chgrp %u or chmod o+x it",
+			 w->pl.path, (unsigned int)perm->gid, (unsigned int)st.st_gid,
+			 (unsigned int)(st.st_mode & 07777), (unsigned int)perm->gid);
+}
+
+static int start_beating(struct pktring_writer *w)
+{
+	w->beat = pktring_heartbeat_start(w->ctl);
+	if (!w->beat)
+		return fail(w, "heartbeat thread: %s", strerror(errno));
 	return 0;
 }
 
 int pktring_writer_create(struct pktring_writer *w, const char *ring,
 			  const struct pktring_create_opts *o)
 {
-	char tmp[4200];
+	char tmp[NAME_MAX + 1];
 	struct pktring_ctl *c;
-	int old_fd;
+	int old_fd = -1, tmp_made = 0;
 	uint64_t max_record = pktring_rec_len(o->snaplen);
+	unsigned int mode = o->perm.mode ? o->perm.mode : PKTRING_DEFAULT_RING_MODE;
 	size_t len;
 
-	memset(w, 0, sizeof(*w));
-	w->fd = -1;
-	pktring_ring_path(ring, 0, w->path, sizeof(w->path));
+	if (place(w, ring, &o->perm))
+		return -1;
 	if (!o->data_size || (o->data_size & (o->data_size - 1)) ||
-	    o->data_size < PKTRING_MIN_DATA_SIZE || o->data_size > PKTRING_MAX_DATA_SIZE)
-		return fail(w, "size %llu is not a power of two between 4k and 1T",
-			    (unsigned long long)o->data_size);
-	if (max_record > o->data_size / 2)
-		return fail(w, "size %llu too small for snaplen %u (need %llu)",
-			    (unsigned long long)o->data_size, o->snaplen,
-			    (unsigned long long)max_record * 2);
-	if (!strchr(ring, '/'))
-		mkdir(PKTRING_SHM_DIR, 0755);
-
-	/* A ring someone still writes is not replaced. */
-	old_fd = open(w->path, O_RDONLY | O_CLOEXEC);
-	if (old_fd >= 0 && flock(old_fd, LOCK_EX | LOCK_NB) != 0) {
-		close(old_fd);
-		return fail(w, "is being written by another process");
+	    o->data_size < PKTRING_MIN_DATA_SIZE || o->data_size > PKTRING_MAX_DATA_SIZE) {
+		fail(w, "size %llu is not a power of two between 4k and 1T",
+		     (unsigned long long)o->data_size);
+		goto err;
 	}
+	if (max_record > o->data_size / 2) {
+		fail(w, "size %llu too small for snaplen %u (need %llu)",
+		     (unsigned long long)o->data_size, o->snaplen,
+		     (unsigned long long)max_record * 2);
+		goto err;
+	}
+	if (mode & ~0666u) {
+		fail(w, "mode %04o is not within 0666", mode);
+		goto err;
+	}
+	if (check_old(w, &old_fd))
+		goto err;
+	group_reach(w, &o->perm);
 
-	/* Build the new ring aside, then rename it over the path. */
-	snprintf(tmp, sizeof(tmp), "%s.new.%d", w->path, (int)getpid());
-	w->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* Build the new ring aside, then rename it over the name. */
+	snprintf(tmp, sizeof(tmp), "%s.new.%d", w->pl.name, (int)getpid());
+	w->fd = openat(w->pl.dirfd, tmp,
+		       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
 		fail(w, "create %s: %s", tmp, strerror(errno));
-		goto err_old;
+		goto err;
+	}
+	tmp_made = 1;
+	/* the mode asked for, whatever the umask; the group before the mode */
+	if (o->perm.set_gid && fchown(w->fd, -1, o->perm.gid) != 0) {
+		fail(w, "group %u: %s", (unsigned int)o->perm.gid, strerror(errno));
+		goto err;
+	}
+	if (fchmod(w->fd, mode) != 0) {
+		fail(w, "mode %04o: %s", mode, strerror(errno));
+		goto err;
 	}
 	flock(w->fd, LOCK_EX);
 	len = PKTRING_CTL_SIZE + o->data_size;
@@ -104,24 +158,24 @@ int pktring_writer_create(struct pktring_writer *w, const char *ring,
 	errno = posix_fallocate(w->fd, 0, len);
 	if (errno) {
 		fail(w, "allocate %zu bytes: %s", len, strerror(errno));
-		goto err_tmp;
+		goto err;
 	}
 	c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, w->fd, 0);
 	if (c == MAP_FAILED) {
 		fail(w, "mmap: %s", strerror(errno));
-		goto err_tmp;
+		goto err;
 	}
 	c->magic = PKTRING_MAGIC;
 	c->abi_version = PKTRING_ABI_VERSION;
 	c->rec_hdr_size = PKTRING_REC_HDR_SIZE;
 	c->data_offset = PKTRING_CTL_SIZE;
 	c->data_size = o->data_size;
-	c->epoch = new_epoch();
+	c->epoch = pktring_new_epoch();
 	c->created_ns = pktring_now_ns(CLOCK_REALTIME);
 	c->linktype = o->linktype;
 	c->snaplen = o->snaplen;
 	c->ifindex = o->ifindex;
-	c->flags = PKTRING_WAIT_FUTEX | o->flags;
+	c->flags = PKTRING_WAIT_FUTEX | PKTRING_F_HEARTBEAT | o->flags;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", o->ifname ? o->ifname : "");
 	c->group_epoch = o->group_epoch;
 	c->ring_index = o->ring_index;
@@ -132,23 +186,34 @@ int pktring_writer_create(struct pktring_writer *w, const char *ring,
 	w->ctl = c;
 	w->map_len = len;
 	w->data = (uint8_t *)c + PKTRING_CTL_SIZE;
-	if (rename(tmp, w->path) != 0) {
+	w->pos.size = o->data_size;
+	w->pos.max_record = max_record;
+	if (start_beating(w))
+		goto err_map;
+	/* no file may appear at a free name meanwhile and be replaced */
+	if (renameat2(w->pl.dirfd, tmp, w->pl.dirfd, w->pl.name,
+		      old_fd < 0 ? RENAME_NOREPLACE : 0) != 0) {
 		fail(w, "rename %s: %s", tmp, strerror(errno));
-		munmap(c, len);
-		w->ctl = NULL;
-		goto err_tmp;
+		goto err_map;
 	}
 	if (old_fd >= 0)
 		close(old_fd);
 	return 0;
 
-err_tmp:
-	unlink(tmp);
-	close(w->fd);
+err_map:
+	pktring_heartbeat_stop(w->beat);
+	w->beat = NULL;
+	munmap(c, len);
+	w->ctl = NULL;
+err:
+	if (tmp_made)
+		unlinkat(w->pl.dirfd, tmp, 0);
+	if (w->fd >= 0)
+		close(w->fd);
 	w->fd = -1;
-err_old:
 	if (old_fd >= 0)
 		close(old_fd);
+	pktring_place_close(&w->pl);
 	return -1;
 }
 
@@ -156,21 +221,24 @@ int pktring_writer_append(struct pktring_writer *w, const char *ring)
 {
 	struct pktring_ctl c;
 	struct stat st;
-	char why[256];
+	char why[PKTRING_ERR_LEN];
 
-	memset(w, 0, sizeof(*w));
-	pktring_ring_path(ring, 0, w->path, sizeof(w->path));
-	w->fd = open(w->path, O_RDWR | O_CLOEXEC);
-	if (w->fd < 0)
-		return fail(w, "open: %s", strerror(errno));
+	if (place(w, ring, NULL))
+		return -1;
+	w->fd = pktring_place_open_ring(&w->pl, O_RDWR, &st, why, sizeof(why));
+	if (w->fd < 0) {
+		fail(w, "%s", why);
+		goto err;
+	}
 	if (flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
 		fail(w, "is being written by another process");
 		goto err;
 	}
-	if (fstat(w->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		fail(w, "is not a shared-memory ring file");
 		goto err;
 	}
+	/* checked and used: one copy, taken under our lock */
 	if (pread(w->fd, &c, sizeof(c), 0) != sizeof(c)) {
 		fail(w, "too short: %lld bytes, a ring needs at least %u",
 		     (long long)st.st_size, PKTRING_CTL_SIZE);
@@ -184,13 +252,33 @@ int pktring_writer_append(struct pktring_writer *w, const char *ring)
 		fail(w, "is not a shared-memory ring");
 		goto err;
 	}
-	if (map_rw(w, c.data_offset + c.data_size) != 0)
+	w->map_len = c.data_offset + c.data_size;
+	w->ctl = mmap(NULL, w->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      w->fd, 0);
+	if (w->ctl == MAP_FAILED) {
+		w->ctl = NULL;
+		fail(w, "mmap: %s", strerror(errno));
 		goto err;
+	}
+	w->data = (uint8_t *)w->ctl + c.data_offset;
+	w->pos.size = c.data_size;
+	w->pos.max_record = c.max_record;
+	w->pos.head = c.head;
+	w->pos.reclaim = c.reclaim;
+	w->pos.seq_next = c.seq_next;
+	PKTRING_WRITE_ONCE(w->ctl->flags, c.flags | PKTRING_F_HEARTBEAT);
+	if (start_beating(w)) {
+		munmap(w->ctl, w->map_len);
+		w->ctl = NULL;
+		goto err;
+	}
 	PKTRING_STORE_RELEASE(&w->ctl->state, PKTRING_STATE_LIVE);
 	return 0;
 err:
-	close(w->fd);
+	if (w->fd >= 0)
+		close(w->fd);
 	w->fd = -1;
+	pktring_place_close(&w->pl);
 	return -1;
 }
 
@@ -210,13 +298,13 @@ int pktring_writer_put(struct pktring_writer *w, const struct pktring_rec *meta,
 	uint64_t now;
 
 	c->counters[PKTRING_CTR_SEEN]++;
-	rec = pktring_reserve(c, w->data, meta, &end);
+	rec = pktring_reserve(c, &w->pos, w->data, meta, &end);
 	if (!rec) {
 		c->counters[PKTRING_CTR_DROP_TOO_BIG]++;
 		return -1;
 	}
 	memcpy(rec + 1, bytes, meta->caplen);
-	pktring_publish(c, rec, end);
+	pktring_publish(c, &w->pos, meta, end);
 
 	/*
 	 * W6 at most every PKTRING_WAKE_NS. The clock is read for each of the
@@ -246,6 +334,8 @@ void pktring_writer_flush(struct pktring_writer *w)
 
 void pktring_writer_close(struct pktring_writer *w, int end)
 {
+	pktring_heartbeat_stop(w->beat);
+	w->beat = NULL;
 	if (w->ctl) {
 		if (end)
 			PKTRING_STORE_RELEASE(&w->ctl->state, PKTRING_STATE_ENDED);
@@ -256,4 +346,5 @@ void pktring_writer_close(struct pktring_writer *w, int end)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
+	pktring_place_close(&w->pl);
 }

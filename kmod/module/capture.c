@@ -30,6 +30,25 @@ int pktring_linktype(const struct net_device *netdev)
 	}
 }
 
+/*
+ * The NIC's time of a received packet, resolved as net/socket.c does:
+ * since 5.18 the hardware timestamp shares its place with netdev_data, a
+ * driver's pointer (igc, tsnep: SKBTX_HW_TSTAMP_NETDEV) that only the
+ * driver's ndo_get_tstamp turns into a time. 0 when there is none.
+ */
+static ktime_t pktring_hwtstamp(struct sk_buff *skb,
+				struct net_device *orig_dev)
+{
+	struct skb_shared_hwtstamps *hw = skb_hwtstamps(skb);
+
+	if (!(skb_shinfo(skb)->tx_flags & SKBTX_HW_TSTAMP_NETDEV))
+		return hw->hwtstamp;
+	/* never the pointer itself */
+	if (!orig_dev->netdev_ops->ndo_get_tstamp)
+		return 0;
+	return netdev_get_tstamp(orig_dev, hw, false);
+}
+
 static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 		       struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -39,12 +58,12 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	struct pktring_ring *ring = group->rings[group->per_cpu ?
 						 smp_processor_id() : 0];
 	struct pktring_ctl *ctl = ring->ctl;
-	struct skb_shared_hwtstamps *hw = skb_hwtstamps(skb);
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
 	struct pktring_rec meta = { 0 };
 	unsigned int snap = ctl->snaplen;
 	unsigned int res;
+	ktime_t hwts = 0;
 	__be16 tag[2];	/* TPID, TCI */
 	const u8 *vlan = NULL;
 
@@ -85,8 +104,11 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	}
 	if (meta.caplen < meta.origlen)
 		meta.flags |= PKTRING_RF_TRUNCATED;
-	if (hw->hwtstamp) {
-		meta.ts_ns = ktime_to_ns(hw->hwtstamp);
+	/* the NIC's time only when the ring asked for it (received only) */
+	if (group->hwtstamp && skb->pkt_type != PACKET_OUTGOING)
+		hwts = pktring_hwtstamp(skb, orig_dev);
+	if (hwts) {
+		meta.ts_ns = ktime_to_ns(hwts);
 		meta.flags |= PKTRING_RF_HW_TSTAMP;
 	} else {
 		meta.ts_ns = ktime_get_real_ns();
@@ -137,6 +159,6 @@ void pktring_capture_stop(struct pktring_group *group)
 		return;
 	dev_remove_pack(&group->pt);	/* includes synchronize_net() */
 	group->capturing = false;
-	dev_put(group->netdev);
+	netdev_put(group->netdev, &group->dev_tracker);
 	group->netdev = NULL;
 }

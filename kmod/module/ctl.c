@@ -114,7 +114,8 @@ static int pktring_add(void __user *uarg, size_t usize)
 		return -EINVAL;
 	if (a.mode & ~0666)
 		return -EINVAL;
-	if (a.flags & ~PKTRING_ADD_PER_CPU || a.reserved)
+	if (a.flags & ~(PKTRING_ADD_HWTSTAMP | PKTRING_ADD_PER_CPU) ||
+	    a.reserved)
 		return -EINVAL;
 	per_cpu = a.flags & PKTRING_ADD_PER_CPU;
 	count = per_cpu ? nr_cpu_ids : 1;
@@ -134,10 +135,13 @@ static int pktring_add(void __user *uarg, size_t usize)
 		return -ENOMEM;
 	}
 	group->filter = filter;
+	group->hwtstamp = a.flags & PKTRING_ADD_HWTSTAMP;
 	for (i = 0; i < count; i++) {
 		group->rings[i]->filter_len = a.filter_len;
 		group->rings[i]->mode = a.mode;
 		group->rings[i]->gid = gid;
+		if (group->hwtstamp)
+			group->rings[i]->ctl->flags |= PKTRING_F_HW_TSTAMP;
 	}
 
 	rtnl_lock();
@@ -164,9 +168,11 @@ static int pktring_add(void __user *uarg, size_t usize)
 	err = pktring_dev_add(group);
 	if (err)
 		goto err_unlock;
-	dev_hold(netdev);
+	netdev_hold(netdev, &group->dev_tracker, GFP_KERNEL);
 	group->netdev = netdev;
 	pktring_capture_start(group);
+	for (i = 0; i < count; i++)
+		pktring_ring_beat_start(group->rings[i]);
 	list_add_tail(&group->node, &pktring_groups);
 	rtnl_unlock();
 	return 0;

@@ -22,7 +22,7 @@ static DEFINE_IDR(pktring_minors);
 static DEFINE_MUTEX(pktring_minors_lock);
 
 /* What one open file remembers: the head it last reported to poll. */
-struct pktring_reader {
+struct pktring_open_file {
 	struct pktring_ring *ring;
 	u64 polled_head;
 };
@@ -42,28 +42,28 @@ struct pktring_ring *pktring_dev_lookup(int minor)
 
 static int pktring_open(struct inode *inode, struct file *file)
 {
-	struct pktring_reader *reader;
+	struct pktring_open_file *open_file;
 	struct pktring_ring *ring;
 
 	ring = pktring_dev_lookup(iminor(inode));
 	if (!ring)
 		return -ENODEV;
-	reader = kzalloc(sizeof(*reader), GFP_KERNEL);
-	if (!reader) {
+	open_file = kzalloc(sizeof(*open_file), GFP_KERNEL);
+	if (!open_file) {
 		pktring_ring_put(ring);
 		return -ENOMEM;
 	}
-	reader->ring = ring;
-	file->private_data = reader;
+	open_file->ring = ring;
+	file->private_data = open_file;
 	return nonseekable_open(inode, file);
 }
 
 static int pktring_release(struct inode *inode, struct file *file)
 {
-	struct pktring_reader *reader = file->private_data;
+	struct pktring_open_file *open_file = file->private_data;
 
-	pktring_ring_put(reader->ring);
-	kfree(reader);
+	pktring_ring_put(open_file->ring);
+	kfree(open_file);
 	return 0;
 }
 
@@ -85,20 +85,23 @@ static const struct vm_operations_struct pktring_vm_ops = {
 
 static int pktring_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct pktring_reader *reader = file->private_data;
-	struct pktring_ring *ring = reader->ring;
+	struct pktring_open_file *open_file = file->private_data;
+	struct pktring_ring *ring = open_file->ring;
 	unsigned long pages = ring->mem_size >> PAGE_SHIFT;
 	int err;
 
-	/* readers never write: no writable mapping now or by mprotect later */
-	if (vma->vm_flags & VM_WRITE)
+	/*
+	 * Readers never write, and packets are never code: no writable or
+	 * executable mapping, now or by mprotect later.
+	 */
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;
 #if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
-	vm_flags_clear(vma, VM_MAYWRITE);
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
 #else
-	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
 #endif
 	err = remap_vmalloc_range(vma, ring->mem, vma->vm_pgoff);
 	if (err)
@@ -115,17 +118,17 @@ static int pktring_mmap(struct file *file, struct vm_area_struct *vma)
  */
 static __poll_t pktring_poll(struct file *file, poll_table *wait)
 {
-	struct pktring_reader *reader = file->private_data;
-	struct pktring_ctl *ctl = reader->ring->ctl;
+	struct pktring_open_file *open_file = file->private_data;
+	struct pktring_ctl *ctl = open_file->ring->ctl;
 	__poll_t mask = 0;
 	u64 head;
 
-	poll_wait(file, &reader->ring->wait, wait);
+	poll_wait(file, &open_file->ring->wait, wait);
 	/* pairs with the smp_mb() of wq_has_sleeper() in pktring_ring_wake() */
 	smp_mb();
 	head = smp_load_acquire(&ctl->head);	/* pairs with W5 */
-	if (head != READ_ONCE(reader->polled_head)) {
-		WRITE_ONCE(reader->polled_head, head);
+	if (head != READ_ONCE(open_file->polled_head)) {
+		WRITE_ONCE(open_file->polled_head, head);
 		mask |= EPOLLIN | EPOLLRDNORM;
 	}
 	/* ENDED is stored (release) after the last publish */

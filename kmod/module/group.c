@@ -29,8 +29,10 @@ struct pktring_group *pktring_group_alloc(unsigned int count, bool per_cpu,
 	INIT_LIST_HEAD(&group->node);
 	group->per_cpu = per_cpu;
 	if (per_cpu) {
+		/* below 2^53, as ring epochs: exact in a double */
 		do {
-			group_epoch = get_random_u64();
+			group_epoch = get_random_u64() &
+				      GENMASK_ULL(PKTRING_EPOCH_BITS - 1, 0);
 		} while (!group_epoch);
 	}
 	for (i = 0; i < count; i++) {

@@ -10,12 +10,29 @@
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/device.h>
 #include <linux/filter.h>
 #include <linux/hrtimer.h>
 
 #include "../include/uapi/pktring.h"
-#include "pktring_ioctl.h"
+
+/*
+ * The barriers of pktring_ring.h, kernel flavour: the pairs W3/R2, W3/R4
+ * and W5/R1 are documented in include/uapi/pktring.h.
+ */
+/* R1, R2: acquire pairs with the writer's release */
+#define PKTRING_LOAD_ACQUIRE(p)		smp_load_acquire(p)
+/* W5: head after the record, pairs with R1; W3: reclaim, with R2 */
+#define PKTRING_STORE_RELEASE(p, v)	smp_store_release(p, v)
+#define PKTRING_READ_ONCE(x)		READ_ONCE(x)
+#define PKTRING_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
+/* W3: reclaim visible before overwriting, pairs with R4 */
+#define PKTRING_WMB()			smp_wmb()
+/* R4: re-read reclaim after the copy, pairs with W3 */
+#define PKTRING_RMB()			smp_rmb()
+#include "../include/pktring_ring.h"
+#include "../include/uapi/pktring_ioctl.h"
 
 /*
  * One ring. Its memory (control page + data area) lives until the last
@@ -35,9 +52,11 @@ struct pktring_ring {
 	u8 *data;
 
 	spinlock_t lock;		/* the writers of a shared ring */
+	struct pktring_wpos wpos;	/* its positions, its writer's */
 	wait_queue_head_t wait;		/* poll(2) */
 	struct hrtimer wake_timer;	/* W6, batched */
 	bool wake_armed;		/* wake_timer pending */
+	struct delayed_work beat;	/* ctl->heartbeat while LIVE */
 
 	u32 filter_len;			/* classic instructions given */
 	struct device *dev;		/* /dev/pktring/<iface>[/<n>], sysfs */
@@ -57,6 +76,8 @@ struct pktring_group {
 	struct list_head node;		/* in pktring_groups, under rtnl */
 	char name[IFNAMSIZ];		/* the interface's when added */
 	struct net_device *netdev;	/* held while capturing */
+	netdevice_tracker dev_tracker;	/* that reference */
+	bool hwtstamp;			/* NIC timestamps asked for */
 	struct packet_type pt;
 	struct bpf_prog *filter;	/* NULL: capture everything */
 	bool capturing;
@@ -77,6 +98,7 @@ void pktring_ring_set_source(struct pktring_ring *ring,
 void pktring_ring_get(struct pktring_ring *ring);
 void pktring_ring_put(struct pktring_ring *ring);
 void pktring_ring_end(struct pktring_ring *ring);
+void pktring_ring_beat_start(struct pktring_ring *ring);
 bool pktring_ring_offer(struct pktring_ring *ring, const struct sk_buff *skb,
 			const struct pktring_rec *meta, const u8 *vlan_tag,
 			bool pass);

@@ -23,22 +23,6 @@
  */
 #define PKTRING_WAKE_DELAY_NS	(250 * NSEC_PER_USEC)
 
-/*
- * The barriers of pktring_ring.h, kernel flavour: the pairs W3/R4 and
- * W5/R1 are documented in include/uapi/pktring.h.
- */
-/* R1, R2: acquire pairs with the writer's release */
-#define PKTRING_LOAD_ACQUIRE(p)		smp_load_acquire(p)
-/* W5: head published after the record, pairs with R1 */
-#define PKTRING_STORE_RELEASE(p, v)	smp_store_release(p, v)
-#define PKTRING_READ_ONCE(x)		READ_ONCE(x)
-#define PKTRING_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
-/* W3: reclaim visible before overwriting, pairs with R4 */
-#define PKTRING_WMB()			smp_wmb()
-/* R4: re-read reclaim after the copy, pairs with W3 */
-#define PKTRING_RMB()			smp_rmb()
-#include "../include/pktring_ring.h"
-
 /* Memory of rings not yet freed, ended ones still mapped included. */
 atomic_t pktring_live_rings = ATOMIC_INIT(0);
 atomic_long_t pktring_live_bytes = ATOMIC_LONG_INIT(0);
@@ -57,6 +41,8 @@ static void pktring_check_abi(void)
 	BUILD_BUG_ON(offsetof(struct pktring_ctl, head) != PKTRING_OFF_HEAD);
 	BUILD_BUG_ON(offsetof(struct pktring_ctl, seq_next) !=
 		     PKTRING_OFF_SEQ_NEXT);
+	BUILD_BUG_ON(offsetof(struct pktring_ctl, heartbeat) !=
+		     PKTRING_OFF_HEARTBEAT);
 	BUILD_BUG_ON(offsetof(struct pktring_ctl, counters) !=
 		     PKTRING_OFF_COUNTERS);
 	BUILD_BUG_ON(offsetof(struct pktring_rec, protocol) !=
@@ -68,10 +54,13 @@ static void pktring_check_abi(void)
  * hand them to user space. Not vmalloc_user(): its GFP_KERNEL would invoke
  * the OOM killer (and warn) for a ring of up to 1 GiB that does not fit, so
  * the pages are allocated as the BPF ring buffer's are, failing quietly.
+ * They are charged to the memory cgroup of the process adding the ring
+ * (__GFP_ACCOUNT), whose limit they then count against.
  */
 static void *pktring_mem_alloc(struct pktring_ring *ring, size_t size)
 {
-	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL;
 	unsigned long i, n = size >> PAGE_SHIFT;
 	struct page **pages;
 	void *mem;
@@ -111,6 +100,28 @@ static void pktring_mem_free(struct pktring_ring *ring)
 	for (i = 0; i < ring->nr_pages; i++)
 		__free_page(ring->pages[i]);
 	kvfree(ring->pages);
+}
+
+/*
+ * Liveness (include/uapi/pktring.h): the kernel writer beats like any
+ * other, every PKTRING_HEARTBEAT_MS / 2 while the ring is LIVE, so readers
+ * follow one rule for every ring. The ring ends explicitly when removed.
+ */
+static void pktring_beat(struct work_struct *work)
+{
+	struct pktring_ring *ring = container_of(to_delayed_work(work),
+						 struct pktring_ring, beat);
+	struct pktring_ctl *ctl = ring->ctl;
+
+	/* readers load it with acquire, as every writer field */
+	smp_store_release(&ctl->heartbeat, ctl->heartbeat + 1);
+	queue_delayed_work(system_power_efficient_wq, &ring->beat,
+			   msecs_to_jiffies(PKTRING_HEARTBEAT_MS / 2));
+}
+
+void pktring_ring_beat_start(struct pktring_ring *ring)
+{
+	queue_delayed_work(system_power_efficient_wq, &ring->beat, 0);
 }
 
 /*
@@ -165,13 +176,16 @@ struct pktring_ring *pktring_ring_alloc(u64 size, u32 snaplen)
 		     HRTIMER_MODE_REL_PINNED_SOFT);
 	ring->wake_timer.function = pktring_wake_timer;
 #endif
+	INIT_DELAYED_WORK(&ring->beat, pktring_beat);
 	ring->minor = -1;
 
 	ctl = ring->mem;
 	ring->ctl = ctl;
 	ring->data = (u8 *)ring->mem + PAGE_SIZE;
+	/* below 2^53: exact in a double, so JSON tools keep it */
 	do {
-		epoch = get_random_u64();
+		epoch = get_random_u64() &
+			GENMASK_ULL(PKTRING_EPOCH_BITS - 1, 0);
 	} while (!epoch);
 
 	ctl->magic = PKTRING_MAGIC;
@@ -182,12 +196,14 @@ struct pktring_ring *pktring_ring_alloc(u64 size, u32 snaplen)
 	ctl->epoch = epoch;
 	ctl->created_ns = ktime_get_real_ns();
 	ctl->snaplen = snaplen;
-	ctl->flags = PKTRING_WAIT_POLL;
+	ctl->flags = PKTRING_WAIT_POLL | PKTRING_F_HEARTBEAT;
 	ctl->ring_index = 0;	/* pktring_group_alloc() sets a member's */
 	ctl->ring_count = 1;
 	ctl->max_record = pktring_rec_len(snaplen);
 	ctl->ctr_count = PKTRING_CTR_USED;
 	ctl->state = PKTRING_STATE_INIT;
+	ring->wpos.size = size;
+	ring->wpos.max_record = ctl->max_record;
 
 	atomic_inc(&pktring_live_rings);
 	atomic_long_add(ring->mem_size, &pktring_live_bytes);
@@ -209,6 +225,7 @@ static void pktring_ring_release(struct kref *ref)
 {
 	struct pktring_ring *ring = container_of(ref, struct pktring_ring, ref);
 
+	cancel_delayed_work_sync(&ring->beat);
 	atomic_long_sub(ring->mem_size, &pktring_live_bytes);
 	atomic_dec(&pktring_live_rings);
 	pktring_mem_free(ring);
@@ -239,12 +256,13 @@ static void pktring_ring_wake_later(struct pktring_ring *ring)
 }
 
 /*
- * Stop writing for good, once capture has stopped (no hook runs): the
- * last wake-up is done, readers see state ENDED after the last record and
- * are woken to drain and stop.
+ * Stop writing for good, once the caller has stopped capture (no hook
+ * runs any more): readers see state ENDED after the last record
+ * and are woken to drain and stop.
  */
 void pktring_ring_end(struct pktring_ring *ring)
 {
+	cancel_delayed_work_sync(&ring->beat);
 	hrtimer_cancel(&ring->wake_timer);
 	/* after the last publish: readers drain up to head, then stop */
 	smp_store_release(&ring->ctl->state, PKTRING_STATE_ENDED);
@@ -282,10 +300,10 @@ static bool pktring_ring_write(struct pktring_ring *ring,
 			       const u8 *vlan_tag)
 {
 	struct pktring_ctl *ctl = ring->ctl;
-	struct pktring_rec *rec;
+	struct pktring_rec *rec, copied = *meta;
 	u64 end;
 
-	rec = pktring_reserve(ctl, ring->data, meta, &end);
+	rec = pktring_reserve(ctl, &ring->wpos, ring->data, meta, &end);
 	if (!rec) {
 		ctl->counters[PKTRING_CTR_DROP_TOO_BIG]++;
 		return false;
@@ -294,10 +312,11 @@ static bool pktring_ring_write(struct pktring_ring *ring,
 	if (pktring_copy_frame(skb, (u8 *)(rec + 1), meta->caplen, vlan_tag)) {
 		ctl->counters[PKTRING_CTR_DROP_INVALID]++;
 		rec->caplen = 0;
+		copied.caplen = 0;
 	}
 	if (meta->flags & PKTRING_RF_TRUNCATED)
 		ctl->counters[PKTRING_CTR_TRUNCATED]++;
-	pktring_publish(ctl, rec, end);
+	pktring_publish(ctl, &ring->wpos, &copied, end);
 	return true;
 }
 

@@ -44,43 +44,22 @@ expect_error() {
 }
 fresh() { ring=$WORK/$1; cp "$good" "$ring"; }
 
-fresh empty; : >"$ring"
-expect_error "empty file" "too short" pktring-dump pktring-stat
-fresh short; truncate -s 100 "$ring"
-expect_error "shorter than the control page" "too short" pktring-dump pktring-stat
-fresh short-data; truncate -s $((D + 1000)) "$ring"
-expect_error "shorter than its data area" "file too short" pktring-dump pktring-stat
-fresh magic; poke "$ring" 0 0x4242424242424242 8
-expect_error "wrong magic" "not a pktring ring" pktring-dump pktring-stat
-fresh abi; poke "$ring" 8 2 4
-expect_error "wrong ABI version" "ABI version 2" pktring-dump pktring-stat
-fresh size; poke "$ring" 24 $((3 << 12)) 8
-expect_error "size not a power of two" "not a power of two" pktring-dump pktring-stat
-fresh zero-size; poke "$ring" 24 0 8
-expect_error "size zero" "not a power of two" pktring-dump pktring-stat
-fresh head; poke "$ring" $HDR_HEAD $((1 << 40)) 8
-expect_error "head beyond the data" "inconsistent" pktring-dump pktring-stat
-fresh reclaim; poke "$ring" $HDR_RECLAIM 8192 8
-expect_error "reclaim beyond head" "inconsistent" pktring-dump pktring-stat
-fresh maxrec; poke "$ring" 88 $((1 << 30)) 4
-expect_error "max record beyond the ring" "max record" pktring-dump pktring-stat
-fresh offset; poke "$ring" 16 12345 8
-expect_error "data offset not page aligned" "data offset" pktring-dump pktring-stat
-
-# Records: the control page is fine, the data is not. Only readers of
-# records (pktring-dump) can notice.
-fresh rec-huge; poke "$ring" $D 0x7ffffff8 4
-expect_error "record length pointing outside the ring" "corrupt at position 0" pktring-dump
-fresh rec-past-head; poke "$ring" $D 8192 4
-expect_error "record length past head" "corrupt at position 0" pktring-dump
-fresh rec-zero; poke "$ring" $D 0 4
-expect_error "record length zero" "not a valid size" pktring-dump
-fresh rec-odd; poke "$ring" $D 13 4
-expect_error "record length unaligned" "not a valid size" pktring-dump
-fresh rec-type; poke "$ring" $((D + 4)) 7 2
-expect_error "unknown record type" "unknown record type" pktring-dump
-fresh rec-caplen; poke "$ring" $((D + 24)) 60000 4
-expect_error "captured length beyond its record" "captured length exceeds" pktring-dump
+# The table (bad_rings.tsv): one edit of the good ring per line.
+while IFS=$'\t' read -r name edit at msg; do
+	[[ -z $name || $name == \#* ]] && continue
+	fresh "$name"
+	read -r op a b c <<<"$edit"
+	case $op in
+	truncate) truncate -s "$a" "$ring" ;;
+	poke) poke "$ring" "$a" $((b)) "$c" ;;
+	*) fail "bad rings: $name: unknown edit '$edit'"; continue ;;
+	esac
+	if [[ $at == open ]]; then
+		expect_error "$name ($edit)" "$msg" pktring-dump pktring-stat
+	else	# only readers of records can notice
+		expect_error "$name ($edit)" "$msg" pktring-dump
+	fi
+done <"$(dirname "$0")/bad_rings.tsv"
 first_len=$(od -An -tu4 -j $D -N 4 "$good" | tr -d ' ')
 fresh rec-seq; poke "$ring" $((D + first_len + 8)) 0 8	# 2nd record: seq 1 -> 0
 expect_error "sequence going backwards" "sequence went backwards" pktring-dump

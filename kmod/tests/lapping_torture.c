@@ -17,7 +17,7 @@
  * the R4 re-check of reclaim. They must then see torn packets, which shows
  * that the checksums catch what R4 prevents.
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <stdio.h>
 #include <stdlib.h>

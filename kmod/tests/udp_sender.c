@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * udp_sender: the traffic for the live-capture test. Sends COUNT UDP
- * datagrams to IP:PORT, payload sizes stepping from MIN to MAX bytes,
- * 2 ms apart (IPv4 only; the test's own veth pair).
+ * udp_sender: the UDP traffic of the live-capture tests, on the host and
+ * in the VM guest. Sends COUNT datagrams to IP:PORT, payload sizes
+ * stepping from MIN to MAX bytes, PPS a second (default 500: 2 ms apart;
+ * 0: as fast as the socket takes them), from source port SRCPORT if given
+ * (IPv4 only; the test's own interfaces).
  *
- *   udp_sender IP PORT COUNT MIN MAX
+ *   udp_sender IP PORT COUNT MIN MAX [PPS [SRCPORT]]
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -17,17 +19,18 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	static char buf[65536];
-	int fd, i, count, min, max;
+	int fd, i, count, min, max, pps;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: udp_sender IP PORT COUNT MIN MAX\n");
+	if (argc < 6 || argc > 8) {
+		fprintf(stderr, "usage: udp_sender IP PORT COUNT MIN MAX [PPS [SRCPORT]]\n");
 		return 2;
 	}
 	count = atoi(argv[3]);
 	min = atoi(argv[4]);
 	max = atoi(argv[5]);
+	pps = argc > 6 ? atoi(argv[6]) : 500;
 	if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1 || count < 1 ||
-	    min < 1 || max < min || max > (int)sizeof(buf)) {
+	    min < 1 || max < min || max > (int)sizeof(buf) || pps < 0) {
 		fprintf(stderr, "udp_sender: bad arguments\n");
 		return 2;
 	}
@@ -37,6 +40,15 @@ int main(int argc, char **argv)
 		perror("udp_sender: socket");
 		return 1;
 	}
+	if (argc > 7) {
+		struct sockaddr_in from = { .sin_family = AF_INET };
+
+		from.sin_port = htons(atoi(argv[7]));
+		if (bind(fd, (struct sockaddr *)&from, sizeof(from))) {
+			perror("udp_sender: bind");
+			return 1;
+		}
+	}
 	for (i = 0; i < count; i++) {
 		int len = min + (count > 1 ? (long)(max - min) * i / (count - 1) : 0);
 
@@ -45,7 +57,8 @@ int main(int argc, char **argv)
 			perror("udp_sender: sendto");
 			return 1;
 		}
-		usleep(2000);
+		if (pps)
+			usleep(1000000 / pps);
 	}
 	close(fd);
 	return 0;

@@ -9,7 +9,7 @@
  *
  *   wake_latency RING
  */
-#include "pktring.h"
+#include "libpktring.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * --rings N, into a ring group of N members, one AF_PACKET socket and one
  * thread per member, the sockets joined in a PACKET_FANOUT_HASH group.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pktring_group.h"
 #include "pcap_filter.h"
 
@@ -46,6 +46,8 @@ static void usage(FILE *f)
 		"  -s, --size SIZE        ring data size, power of two (default 64M)\n"
 		"  -n, --snaplen N        bytes kept per packet (default 262144)\n"
 		"  -f, --filter EXPR      capture filter in tcpdump syntax\n"
+		"  -m, --mode OCTAL       the ring file's mode (default 0640)\n"
+		"  -g, --group GROUP      the ring file's group (name or number)\n"
 		"  -N, --rings N          a ring group of N members (RING/0 .. RING/N-1,\n"
 		"                         each --size), one thread each; both directions\n"
 		"                         of a flow go to one member (PACKET_FANOUT_HASH)\n"
@@ -383,6 +385,8 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "snaplen", required_argument, NULL, 'n' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "rings", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -395,10 +399,12 @@ int main(int argc, char **argv)
 	int c, dlt = 0, rc = 0, quiet = 0, fanout_id = -1;
 	struct capd **cds;
 	pthread_t *threads;
+	struct pktring_perm perm = { 0 };
+	char group_dir[PATH_MAX];
 	char *end;
 	unsigned int i, n, started;
 
-	while ((c = getopt_long(argc, argv, "i:r:s:n:f:N:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:s:n:f:m:g:N:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'r': ring = optarg; break;
@@ -416,6 +422,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'f': filter = optarg; break;
+		case 'm':
+			if (pktring_parse_mode(optarg, &perm.mode)) {
+				fprintf(stderr, "pktring-capd: bad --mode '%s' (octal, within 0666)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			if (pktring_parse_group(optarg, &perm.gid)) {
+				fprintf(stderr, "pktring-capd: no group '%s'\n", optarg);
+				return 2;
+			}
+			perm.set_gid = 1;
+			break;
 		case 'N':
 			nrings = strtoul(optarg, &end, 10);
 			if (*end || nrings < 1 || nrings > MAX_RINGS || *optarg == '-') {
@@ -450,16 +469,17 @@ int main(int argc, char **argv)
 	if (nrings) {
 		char err[4400];
 
-		if (pktring_group_prepare(ring, n, err, sizeof(err))) {
+		if (pktring_group_prepare(ring, n, &perm, group_dir, sizeof(group_dir),
+					  err, sizeof(err))) {
 			fprintf(stderr, "pktring-capd: %s\n", err);
 			rc = 1;
 			goto out;
 		}
-		group_epoch = pktring_group_new_epoch();
+		group_epoch = pktring_new_epoch();
 	}
 	for (i = 0; i < n; i++) {
 		struct capd *cd = calloc(1, sizeof(*cd));
-		char path[4400];
+		char path[PATH_MAX + 16];
 
 		if (!cd) {
 			fprintf(stderr, "pktring-capd: out of memory\n");
@@ -481,14 +501,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (nrings)
-			pktring_group_member_path(ring, i, 0, path, sizeof(path));
+			snprintf(path, sizeof(path), "%s/%u", group_dir, i);
 		else
 			snprintf(path, sizeof(path), "%s", ring);
 		{
 			struct pktring_create_opts o = {
 				.data_size = size, .linktype = pktring_linktype_of_dlt(dlt),
 				.snaplen = snaplen,
-				.ifindex = ifindex, .ifname = ifname,
+				.ifindex = ifindex, .ifname = ifname, .perm = perm,
 				.group_epoch = group_epoch, .ring_index = i,
 				.ring_count = n, .flags = nrings ? PKTRING_F_BY_FLOW : 0,
 			};
@@ -518,14 +538,16 @@ int main(int argc, char **argv)
 		}
 	}
 	pktring_stop_on_signals();
+	if (cds[0]->w.warning[0])
+		fprintf(stderr, "pktring-capd: %s\n", cds[0]->w.warning);
 	if (!quiet) {
 		if (nrings)
 			fprintf(stderr, "pktring-capd: capturing %s into a group of %u rings %s/0..%u (group epoch 0x%016llx, fanout %d)%s%s\n",
-				ifname, n, ring, n - 1, (unsigned long long)group_epoch,
+				ifname, n, group_dir, n - 1, (unsigned long long)group_epoch,
 				fanout_id, filter ? ", filter: " : "", filter ? filter : "");
 		else
 			fprintf(stderr, "pktring-capd: capturing %s into %s (epoch 0x%016llx)%s%s\n",
-				ifname, cds[0]->w.path, (unsigned long long)cds[0]->w.ctl->epoch,
+				ifname, cds[0]->w.pl.path, (unsigned long long)cds[0]->w.ctl->epoch,
 				filter ? ", filter: " : "", filter ? filter : "");
 	}
 	for (started = 1; started < n; started++) {
@@ -548,7 +570,7 @@ int main(int argc, char **argv)
 		if (!quiet)
 			fprintf(stderr, "pktring-capd: %s: %llu packets (%llu bytes) into %s, dropped before the ring %llu, too big %llu; stopped: %s\n",
 				ifname, (unsigned long long)cd->packets,
-				(unsigned long long)cd->bytes, cd->w.path,
+				(unsigned long long)cd->bytes, cd->w.pl.path,
 				(unsigned long long)cd->w.ctl->counters[PKTRING_CTR_DROP_SOURCE],
 				(unsigned long long)cd->w.ctl->counters[PKTRING_CTR_DROP_TOO_BIG],
 				cd->why);

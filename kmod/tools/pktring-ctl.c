@@ -4,7 +4,7 @@
  *
  *   pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]
  *                         [--filter 'EXPR'] [--mode OCTAL] [--group GID]
- *                         [--per-cpu]
+ *                         [--hwtstamp] [--per-cpu]
  *   pktring-ctl remove IFACE
  *   pktring-ctl list
  *
@@ -26,14 +26,14 @@
 #include <pcap/pcap.h>
 
 #include "../lib/pcap_filter.h"
-#include "../module/pktring_ioctl.h"
+#include "../include/uapi/pktring_ioctl.h"
 
 static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]\n"
 		"                   [--filter EXPR] [--mode OCTAL] [--group GID|NAME]\n"
-		"                   [--per-cpu]\n"
+		"                   [--hwtstamp] [--per-cpu]\n"
 		"       pktring-ctl remove IFACE\n"
 		"       pktring-ctl list\n"
 		"       pktring-ctl -h|--help\n\n"
@@ -50,18 +50,39 @@ static void usage(void)
 	exit(2);
 }
 
-static unsigned long long parse_size(const char *s)
+/* bytes, with k/M/G; never a silent wrap, never below zero */
+static unsigned long long parse_size(const char *opt, const char *s,
+				     unsigned long long max)
 {
+	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
 
+	errno = 0;
+	v = strtoull(s, &end, 10);
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
-	if (*end || end == s) {
-		fprintf(stderr, "pktring-ctl: bad size '%s'\n", s);
+	if (*end || end == s || errno || *s == '-' || *s == '+' ||
+	    v > max >> shift) {
+		fprintf(stderr, "pktring-ctl: bad %s '%s' (at most %llu)\n", opt, s, max);
+		exit(2);
+	}
+	return v << shift;
+}
+
+static unsigned long parse_number(const char *opt, const char *s, int base,
+				  unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (*end || end == s || errno || *s == '-' || *s == '+' || v > max) {
+		fprintf(stderr, "pktring-ctl: bad %s '%s'\n", opt, s);
 		exit(2);
 	}
 	return v;
@@ -136,6 +157,10 @@ static int cmd_add(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(opt, "--hwtstamp")) {
+			a.flags |= PKTRING_ADD_HWTSTAMP;
+			continue;
+		}
 		if (!strcmp(opt, "--per-cpu")) {
 			a.flags |= PKTRING_ADD_PER_CPU;
 			continue;
@@ -143,17 +168,17 @@ static int cmd_add(int argc, char **argv)
 		if (!val)
 			usage();
 		if (!strcmp(opt, "--size"))
-			a.size = parse_size(val);
+			a.size = parse_size(opt, val, PKTRING_MAX_SIZE);
 		else if (!strcmp(opt, "--snaplen"))
-			a.snaplen = parse_size(val);
+			a.snaplen = parse_size(opt, val, UINT32_MAX);
 		else if (!strcmp(opt, "--filter"))
 			filter = val;
 		else if (!strcmp(opt, "--mode"))
-			a.mode = strtoul(val, NULL, 8);
+			a.mode = parse_number(opt, val, 8, 0666);
 		else if (!strcmp(opt, "--group")) {
 			struct group *g = getgrnam(val);
 
-			a.gid = g ? g->gr_gid : strtoul(val, NULL, 0);
+			a.gid = g ? g->gr_gid : parse_number(opt, val, 10, UINT32_MAX - 1);
 		} else {
 			usage();
 		}

@@ -4,7 +4,7 @@
  * write its packets as pcap (nanosecond timestamps), reporting every lost
  * (lapped) packet.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pktring_group.h"
 
 #include <errno.h>
@@ -32,6 +32,10 @@ static void usage(FILE *f)
 		"  -w, --write FILE    pcap output file, '-' for stdout (default '-')\n"
 		"  -Q, --direction D   only packets received (in) or sent (out), as\n"
 		"                      tcpdump -Q; others are skipped, not lost\n"
+		"  -W, --writer-timeout SECS\n"
+		"                      stop with an error when the ring is still live but\n"
+		"                      its writer has not beaten for SECS (default %.0f,\n"
+		"                      0: wait forever); everything up to head is read first\n"
 		"  -v, --verbose       report each loss as it happens (always on stderr)\n"
 		"  -q, --quiet         no summary line\n"
 		"  -h, --help          this text\n\n"
@@ -41,7 +45,8 @@ static void usage(FILE *f)
 		"A group's members are merged by time: a packet is written once every\n"
 		"other member has a later one, has ended, or has had nothing new for\n"
 		"50 ms past its time (so a live group's output lags by ~50 ms).\n"
-		"Exit status: 0 done, 1 error (bad ring, output), 2 usage.\n");
+		"Exit status: 0 done, 1 error (bad ring, writer gone, output), 2 usage.\n",
+		PKTRING_WRITER_TIMEOUT_MS / 1000.0);
 }
 
 int main(int argc, char **argv)
@@ -54,6 +59,7 @@ int main(int argc, char **argv)
 		{ "until-end", no_argument, NULL, 'e' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "direction", required_argument, NULL, 'Q' },
+		{ "writer-timeout", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -66,6 +72,7 @@ int main(int argc, char **argv)
 	uint64_t wrapped = 0, other_dir = 0, laps = 0, *per_member;
 	long member = -1;
 	int direction = 0;
+	double writer_timeout = PKTRING_WRITER_TIMEOUT_MS / 1000.0;
 	uint32_t snaplen;
 	unsigned int m, i;
 	int until_end = 0, verbose = 0, quiet = 0, c, rc = 0;
@@ -73,7 +80,7 @@ int main(int argc, char **argv)
 	pcap_dumper_t *d;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "r:m:f:c:ew:Q:vqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:m:f:c:ew:Q:W:vqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ring = optarg; break;
 		case 'm':
@@ -103,6 +110,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'W':
+			if (pktring_parse_seconds(optarg, &writer_timeout)) {
+				fprintf(stderr, "pktring-dump: bad --writer-timeout '%s' (0, or 0.2 to 86400 seconds)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': verbose = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -124,6 +137,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r = &g.m[0];
+	for (i = 0; i < g.count; i++)
+		g.m[i].writer_timeout_ms = writer_timeout * 1000;
 	if (!strcmp(from, "earliest")) {
 		pktring_group_seek_earliest(&g);
 	} else if (!strcmp(from, "latest")) {
@@ -163,27 +178,27 @@ int main(int argc, char **argv)
 	 * file cut packets: the reader enforces max_record, the snaplen field
 	 * is only what the writer meant.
 	 */
-	snaplen = r->ctl->max_record - PKTRING_REC_HDR_SIZE;
-	if (r->ctl->snaplen > snaplen)
-		snaplen = r->ctl->snaplen;
+	snaplen = r->id.max_record - PKTRING_REC_HDR_SIZE;
+	if (r->id.snaplen > snaplen)
+		snaplen = r->id.snaplen;
 	for (i = 1; i < g.count; i++) {
 		/* one capture: one link type; the largest record of any member */
-		if (g.m[i].ctl->linktype != r->ctl->linktype) {
+		if (g.m[i].id.linktype != r->id.linktype) {
 			fprintf(stderr, "pktring-dump: %s: member %u has link type %u, member 0 %u\n",
-				g.path, i, g.m[i].ctl->linktype, r->ctl->linktype);
+				g.path, i, g.m[i].id.linktype, r->id.linktype);
 			pktring_group_close(&g);
 			return 1;
 		}
-		if (g.m[i].ctl->max_record - PKTRING_REC_HDR_SIZE > snaplen)
-			snaplen = g.m[i].ctl->max_record - PKTRING_REC_HDR_SIZE;
+		if (g.m[i].id.max_record - PKTRING_REC_HDR_SIZE > snaplen)
+			snaplen = g.m[i].id.max_record - PKTRING_REC_HDR_SIZE;
 	}
 	dead = pcap_open_dead_with_tstamp_precision(
-			pktring_dlt_of_linktype(r->ctl->linktype), snaplen,
+			pktring_dlt_of_linktype(r->id.linktype), snaplen,
 			PCAP_TSTAMP_PRECISION_NANO);
 	d = dead ? pcap_dump_open(dead, out) : NULL;
 	if (!d) {
 		fprintf(stderr, "pktring-dump: %s: link type %u of %s: %s\n", out,
-			r->ctl->linktype, r->path, dead ? pcap_geterr(dead) : "unknown");
+			r->id.linktype, r->pl.path, dead ? pcap_geterr(dead) : "unknown");
 		pktring_group_close(&g);
 		return 1;
 	}
@@ -212,8 +227,17 @@ int main(int argc, char **argv)
 			why = "the ring was re-created (new epoch)";
 			break;
 		}
+		if (n == PKTRING_NEXT_WRITER_GONE) {
+			fprintf(stderr, "pktring-dump: ring %s: writer gone: no heartbeat for %.1f s and the ring was never ended (its writer was killed?); every packet up to head %llu was read\n",
+				g.m[g.gone].pl.path, writer_timeout,
+				(unsigned long long)g.m[g.gone].cur.pos);
+			why = "writer gone";
+			rc = 1;
+			break;
+		}
 		if (n == PKTRING_NEXT_ERROR) {
 			fprintf(stderr, "pktring-dump: %s\n", g.err);
+			why = "error";
 			rc = 1;
 			break;
 		}
@@ -250,6 +274,7 @@ int main(int argc, char **argv)
 	dt = pktring_now_ns(CLOCK_MONOTONIC) - t0;
 	if (pcap_dump_flush(d) != 0 || ferror(pcap_dump_file(d))) {
 		fprintf(stderr, "pktring-dump: %s: write error: %s\n", out, strerror(errno));
+		why = "write error";
 		rc = 1;
 	}
 	pcap_dump_close(d);
@@ -259,15 +284,15 @@ int main(int argc, char **argv)
 			(unsigned long long)packets, (unsigned long long)bytes,
 			(unsigned long long)r->lost, (unsigned long long)other_dir,
 			(unsigned long long)start,
-			(unsigned long long)r->cur.pos, r->path,
-			(unsigned long long)r->epoch, rc ? "error" : why, dt / 1e9,
+			(unsigned long long)r->cur.pos, r->pl.path,
+			(unsigned long long)r->epoch, why, dt / 1e9,
 			dt ? packets * 1e9 / dt : 0, dt ? bytes * 1e9 / dt : 0);
 	if (!quiet && g.count > 1) {
 		fprintf(stderr, "pktring-dump: %llu packets (%llu bytes), lost %llu, other direction %llu, from group %s (%u members, group epoch 0x%016llx), stopped: %s; %.3f s: %.0f pkts/s, %.0f bytes/s; per member:",
 			(unsigned long long)packets, (unsigned long long)bytes,
 			(unsigned long long)pktring_group_lost(&g),
 			(unsigned long long)other_dir, g.path, g.count,
-			(unsigned long long)g.group_epoch, rc ? "error" : why,
+			(unsigned long long)g.group_epoch, why,
 			dt / 1e9, dt ? packets * 1e9 / dt : 0, dt ? bytes * 1e9 / dt : 0);
 		for (i = 0; i < g.count; i++)
 			fprintf(stderr, " %u:%llu", i, (unsigned long long)per_member[i]);

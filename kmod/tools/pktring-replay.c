@@ -3,7 +3,7 @@
  * pktring-replay: write pcap/pcapng files into a ring -- the deterministic
  * source for tests, benchmarks and demos.
  */
-#include "pktring.h"
+#include "libpktring.h"
 #include "pktring_group.h"
 #include "pcap_input.h"
 
@@ -26,6 +26,8 @@ static void usage(FILE *f)
 		"  -s, --size SIZE     data size of a new ring, power of two (default 16M)\n"
 		"  -a, --append        append to the existing ring (same epoch) instead\n"
 		"                      of creating a new ring (new epoch)\n"
+		"  -m, --mode OCTAL    a new ring file's mode (default 0640)\n"
+		"  -g, --group GROUP   a new ring file's group (name or number)\n"
 		"  -p, --rate PPS      write at PPS packets per second\n"
 		"  -t, --timing        write at the files' original timing\n"
 		"  -l, --loop N        replay the files N times (default 1, 0 = forever)\n"
@@ -120,13 +122,12 @@ static void close_inputs(struct source *src, int n)
 static void put_packet(struct replay *rp, struct source *s,
 		      const struct pcap_pkthdr *ph, const u_char *bytes)
 {
-	struct pktring_rec meta = { 0 };
+	struct pktring_rec meta;
 	struct pktring_writer *w = rp->w;
-	uint64_t ts_ns;
 
 	if (rp->count > 1)
 		w += pktring_flow_hash(bytes, ph->caplen, rp->linktype) % rp->count;
-	if (pktring_input_ts(&s->in, ph, &ts_ns)) {
+	if (pktring_input_meta(&s->in, ph, &meta)) {
 		fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp %lld.%09ld is not representable (before 1970 or after 2554), skipped\n",
 			s->in.name, (unsigned long long)(rp->packets + rp->skipped + 1),
 			(long long)ph->ts.tv_sec, (long)ph->ts.tv_usec);
@@ -134,13 +135,10 @@ static void put_packet(struct replay *rp, struct source *s,
 		rp->skipped++;
 		return;
 	}
-	pace(rp, ts_ns);
-	meta.ts_ns = ts_ns;
-	meta.caplen = ph->caplen;
-	meta.origlen = ph->len;
+	pace(rp, meta.ts_ns);
 	if (pktring_writer_put(w, &meta, bytes) != 0) {
 		fprintf(stderr, "pktring-replay: %s: packet of %u bytes exceeds the ring's max record %u, skipped\n",
-			s->in.name, ph->caplen, w->ctl->max_record);
+			s->in.name, ph->caplen, (unsigned int)w->pos.max_record);
 		rp->skipped++;
 		return;
 	}
@@ -178,7 +176,7 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 		       uint32_t *snaplen)
 {
 	uint32_t bound;
-	int i, rc, dlt, lt, stdin_seen = 0;
+	int i, rc, lt, stdin_seen = 0;
 
 	for (i = 0; i < n; i++) {
 		struct pktring_input *in = &src[i].in;
@@ -196,11 +194,8 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 				in->name);
 			return -1;
 		}
-		dlt = pcap_datalink(in->p);
-		lt = pktring_linktype_of_dlt(dlt);
-		if (lt < 0) {
-			fprintf(stderr, "pktring-replay: %s: link type %d (%s) cannot be written to a pcap file by libpcap, so a ring of it could not be dumped; refused\n",
-				in->name, dlt, pcap_datalink_val_to_name(dlt) ?: "unknown");
+		if (pktring_input_ring(in, &lt, &bound)) {
+			fprintf(stderr, "pktring-replay: %s\n", in->err);
 			return -1;
 		}
 		if (i && lt != *linktype) {
@@ -209,11 +204,6 @@ static int open_inputs(struct source *src, int n, int loops, int *linktype,
 			return -1;
 		}
 		*linktype = lt;
-		bound = pktring_max_caplen(dlt);
-		/* libpcap returns at most bound bytes a packet, whatever the
-		 * header claims (some files say 1.7 GB); 0 means no limit */
-		if (pcap_snapshot(in->p) > 0 && (uint32_t)pcap_snapshot(in->p) < bound)
-			bound = pcap_snapshot(in->p);
 		if (bound > *snaplen)
 			*snaplen = bound;
 		rc = pcap_next_ex(in->p, &src[i].first, &src[i].first_bytes);
@@ -234,6 +224,8 @@ int main(int argc, char **argv)
 		{ "ring", required_argument, NULL, 'r' },
 		{ "size", required_argument, NULL, 's' },
 		{ "append", no_argument, NULL, 'a' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "rate", required_argument, NULL, 'p' },
 		{ "timing", no_argument, NULL, 't' },
 		{ "loop", required_argument, NULL, 'l' },
@@ -252,9 +244,12 @@ int main(int argc, char **argv)
 	int append = 0, hold = 0, quiet = 0, c, i, n, failed = 0, linktype = 0;
 	uint32_t snaplen = 0;
 	struct source *src;
+	struct pktring_perm perm = { 0 };
+	sigset_t stop_sigs, old_mask;
+	char group_dir[PATH_MAX];
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "r:s:ap:tl:N:kqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:am:g:p:tl:N:kqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ring = optarg; break;
 		case 's':
@@ -264,6 +259,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'a': append = 1; break;
+		case 'm':
+			if (pktring_parse_mode(optarg, &perm.mode)) {
+				fprintf(stderr, "pktring-replay: bad --mode '%s' (octal, within 0666)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			if (pktring_parse_group(optarg, &perm.gid)) {
+				fprintf(stderr, "pktring-replay: no group '%s'\n", optarg);
+				return 2;
+			}
+			perm.set_gid = 1;
+			break;
 		case 'p':
 			rp.rate = strtoull(optarg, &end, 10);
 			if (*end || !rp.rate || *optarg == '-') {
@@ -295,6 +303,10 @@ int main(int argc, char **argv)
 	}
 	if (!ring || optind >= argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (append && (perm.mode || perm.set_gid)) {
+		fprintf(stderr, "pktring-replay: --mode and --group make a new ring's file; an appended ring keeps its own (chmod, chgrp)\n");
 		return 2;
 	}
 	if (rp.rate && rp.timing) {
@@ -342,27 +354,28 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	} else {
-		char err[4400];
+		char err[PKTRING_ERR_LEN];
 
-		if (nrings && pktring_group_prepare(ring, rp.count, err, sizeof(err))) {
+		if (nrings && pktring_group_prepare(ring, rp.count, &perm, group_dir,
+						    sizeof(group_dir), err, sizeof(err))) {
 			fprintf(stderr, "pktring-replay: %s\n", err);
 			close_inputs(src, n);
 			free(rp.w);
 			return 1;
 		}
 		if (nrings)
-			group_epoch = pktring_group_new_epoch();
+			group_epoch = pktring_new_epoch();
 		for (k = 0; k < rp.count; k++) {
 			struct pktring_create_opts o = {
 				.data_size = size, .linktype = linktype, .snaplen = snaplen,
-				.ifname = "replay", .group_epoch = group_epoch,
+				.ifname = "replay", .perm = perm, .group_epoch = group_epoch,
 				.ring_index = k, .ring_count = rp.count,
 				.flags = nrings ? PKTRING_F_BY_FLOW : 0,
 			};
-			char path[4400];
+			char path[PATH_MAX + 16];
 
 			if (nrings)
-				pktring_group_member_path(ring, k, 0, path, sizeof(path));
+				snprintf(path, sizeof(path), "%s/%u", group_dir, k);
 			else
 				snprintf(path, sizeof(path), "%s", ring);
 			if (pktring_writer_create(&rp.w[k], path, &o)) {
@@ -377,6 +390,8 @@ int main(int argc, char **argv)
 	}
 	pktring_stop_on_signals();
 	signal(SIGPIPE, SIG_IGN);
+	if (rp.w[0].warning[0])
+		fprintf(stderr, "pktring-replay: %s\n", rp.w[0].warning);
 
 	t0 = pktring_now_ns(CLOCK_MONOTONIC);
 	for (l = 0; !pktring_stop && !failed && (loops == 0 || l < loops); l++) {
@@ -398,23 +413,32 @@ int main(int argc, char **argv)
 	if (!quiet && !nrings)
 		fprintf(stderr, "pktring-replay: wrote %llu packets (%llu bytes), skipped %llu, into %s (epoch 0x%016llx, head %llu) in %.3f s: %.0f pkts/s, %.0f bytes/s\n",
 			(unsigned long long)rp.packets, (unsigned long long)rp.bytes,
-			(unsigned long long)rp.skipped, rp.w[0].path,
+			(unsigned long long)rp.skipped, rp.w[0].pl.path,
 			(unsigned long long)rp.w[0].ctl->epoch,
-			(unsigned long long)rp.w[0].ctl->head, dt / 1e9,
+			(unsigned long long)rp.w[0].pos.head, dt / 1e9,
 			dt ? rp.packets * 1e9 / dt : 0, dt ? rp.bytes * 1e9 / dt : 0);
 	if (!quiet && nrings) {
 		fprintf(stderr, "pktring-replay: wrote %llu packets (%llu bytes), skipped %llu, into a group of %u rings %s/0..%u (group epoch 0x%016llx) in %.3f s: %.0f pkts/s, %.0f bytes/s; per member:",
 			(unsigned long long)rp.packets, (unsigned long long)rp.bytes,
-			(unsigned long long)rp.skipped, rp.count, ring, rp.count - 1,
+			(unsigned long long)rp.skipped, rp.count, group_dir, rp.count - 1,
 			(unsigned long long)group_epoch, dt / 1e9,
 			dt ? rp.packets * 1e9 / dt : 0, dt ? rp.bytes * 1e9 / dt : 0);
 		for (k = 0; k < rp.count; k++)
 			fprintf(stderr, " %u:%llu", k,
-				(unsigned long long)rp.w[k].ctl->seq_next);
+				(unsigned long long)rp.w[k].pos.seq_next);
 		fprintf(stderr, "\n");
 	}
+	/*
+	 * Wait with the stop signals blocked between the check and the sleep:
+	 * one arriving in between stays pending and ends sigsuspend at once.
+	 */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_sigs, &old_mask);
 	while (hold && !pktring_stop && !failed)
-		pause();
+		sigsuspend(&old_mask);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	for (k = 0; k < rp.count; k++)
 		pktring_writer_close(&rp.w[k], 1);
 	free(rp.w);

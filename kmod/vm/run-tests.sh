@@ -27,8 +27,8 @@ result() {	# ok|FAIL NAME...
 	echo "${*:1}"
 }
 
-# Host-side tools for the guest: the user-space tools (make -C kmod), the
-# control tool and the guest test helper.
+# Host-side tools for the guest: the user-space tools and test helpers
+# (make -C kmod), the control tool and the guest test helper.
 mkdir -p "$work/bin"
 if ! make -C "$kmod" -s tools >"$work/tools.log" 2>&1; then
 	result FAIL "user-space tools build (see $work/tools.log)"
@@ -144,6 +144,9 @@ run_kernel() {
 	for m in pktring-dump pktring-stat; do
 		[[ -x $kmod/bin/$m ]] && tools+=("$kmod/bin/$m")
 	done
+	# the host tests' UDP sender and pcap comparers: one of each
+	tools+=("$kmod/build/release/tests/udp_sender" "$kmod/build/release/tests/pcap_compare"
+		"$kmod/build/release/tests/group_compare")
 	for m in "${tools[@]}"; do	# into /bin: the host path may be under /tmp
 		copy_bin "$rootfs" "$m"
 		mv "$rootfs$m" "$rootfs/bin/"

@@ -36,9 +36,14 @@
  *  W1. pad = data_size - (head & mask) if the record does not fit before
  *      the end, else 0; end = head + pad + len.
  *  W2. While end - reclaim > data_size: reclaim += length of the record at
- *      reclaim (the writer reads its own, trusted, headers).
- *  W3. If reclaim moved: store reclaim, then smp_wmb() (release fence),
- *      BEFORE any byte below the new reclaim is overwritten.  [pairs with R4]
+ *      reclaim (a header that is not a whole record ends the walk at head).
+ *      head, reclaim, data_size, max_record and seq_next are the writer's
+ *      own copies: it never reads them back from the control page, which
+ *      another process with write access to a ring file could change.
+ *  W3. If reclaim moved: smp_store_release(&reclaim, r), then smp_wmb(),
+ *      BEFORE any byte below the new reclaim is overwritten.
+ *      [the release pairs with R2: a reader that sees this reclaim sees a
+ *      head at least as large; the fence pairs with R4]
  *  W4. Write the padding record (if any), the record header and data.
  *  W5. Store seq_next, then smp_store_release(&head, end).  [pairs with R1]
  *  W6. Wake readers: increment wake_seq and FUTEX_WAKE it (shared-memory
@@ -51,8 +56,11 @@
  * Reader, at position pos (a record boundary it got from reclaim, head, a
  * previous record or a saved offset of the same epoch):
  *  R1. h = load_acquire(head). If pos == h: nothing new, wait (below).
- *  R2. r = load_acquire(reclaim). If pos < r the reader was lapped:
- *      pos = r (the loss is counted in R5).
+ *  R2. r = load_acquire(reclaim). If r <= h, then h - r <= data_size must
+ *      hold. If r > h the writer passed h between the two loads: r must be
+ *      <= a head loaded now (else corrupt), and the distance is NOT checked
+ *      against that later head, which may be laps ahead of r. If pos < r
+ *      the reader was lapped: pos = r (the loss is counted in R5).
  *  R3. Copy the record header and data out of the ring. Validate the copy
  *      before using a length: len >= PKTRING_REC_MIN, len % 8 == 0, the
  *      record fits before the end of the data area and before h, caplen
@@ -67,10 +75,12 @@
  * A lapped reader is normal, not an error: the loss is exact (a gap in the
  * per-epoch packet sequence) and readers report it, never hide it.
  *
- * Epoch: a random non-zero 64-bit value chosen each time a ring is
- * created. Positions and sequence numbers are meaningful only within one
- * epoch; a reader holding a saved position for another epoch must start
- * afresh (earliest or latest) and report the gap.
+ * Epoch: a random non-zero value chosen each time a ring is created, below
+ * 2^PKTRING_EPOCH_BITS (2^53) since 2026-12: exact in an IEEE double, so
+ * JSON tools (jq 1.6, JavaScript) keep it. Readers accept any non-zero
+ * 64-bit epoch (older rings). Positions and sequence numbers are
+ * meaningful only within one epoch; a reader holding a saved position for
+ * another epoch must start afresh (earliest or latest) and report the gap.
  *
  * Waiting: flags carry one PKTRING_WAIT_* method.
  *  - PKTRING_WAIT_POLL (kernel device): poll(2) on the device file reports
@@ -84,6 +94,40 @@
  * End of a ring: the writer stores state = PKTRING_STATE_ENDED (release)
  * after its last publish and wakes readers. Readers drain up to head, then
  * stop. The memory stays valid while mapped.
+ *
+ * Liveness: a writer that sets PKTRING_F_HEARTBEAT in flags increments
+ * heartbeat (store release) at least every PKTRING_HEARTBEAT_MS while it
+ * lives -- from a thread or timer of its own, whatever its packet loop is
+ * blocked on. A writer killed (-9) cannot end its ring; it stops beating.
+ * The kernel module beats too, and also ends its rings explicitly when
+ * they are removed or the module unloads. Rings without the flag (older
+ * writers) give no liveness; readers then wait as before.
+ *
+ * What a reader must check (the C reader, lib/ring_reader.c, and every
+ * other reader, e.g. the connector's):
+ *  - Open: copy the control page once (head before reclaim), check the
+ *    copy, and use only the copy: magic, abi_version, rec_hdr_size,
+ *    data_offset (page multiple, >= PKTRING_CTL_SIZE), data_size (power of
+ *    two in [PKTRING_MIN_DATA_SIZE, PKTRING_MAX_DATA_SIZE]), for a file
+ *    size >= data_offset + data_size, max_record in [PKTRING_REC_HDR_SIZE,
+ *    data_size / 2] and a multiple of 8, one wait method, a known state,
+ *    head and reclaim as in R2. Map data_offset + data_size of the copy.
+ *  - Per record: R3 against the copied data_size and max_record (never
+ *    the live page's): allocate max_record once, no length beyond it.
+ *  - A file truncated under the mapping faults (SIGBUS): catch it, or
+ *    check the size, and report the truncation as an error.
+ *  - Liveness: while state is LIVE and F_HEARTBEAT is set, note heartbeat
+ *    and head each time it is idle (pos == head). When neither has changed
+ *    for the reader's writer timeout (the C tools: 5 s by default,
+ *    --writer-timeout; never below 2 * PKTRING_HEARTBEAT_MS), the writer
+ *    is gone: report it (having read everything up to head, so nothing
+ *    read is lost) and stop, or fail, instead of waiting forever.
+ *  - Names and files (shared memory): open relative to a directory owned
+ *    by root or the reader's user and not writable by group or others
+ *    (or sticky, and then the ring owned by root or that user), with
+ *    O_NOFOLLOW | O_NONBLOCK; only a regular file or the module's
+ *    character device is a ring. A bare name is /dev/pktring/NAME when
+ *    that exists, else /dev/shm/pktring/NAME.
  *
  * Ring groups: one capture written into several rings at once, one
  * writer per ring and no lock between them (the kernel module's per-CPU
@@ -100,7 +144,8 @@
  *    each member, and across members only by ts_ns.
  *  - PKTRING_F_BY_FLOW: a symmetric hash of the flow picks the member, so
  *    both directions of a flow are in one member, in capture order.
- * The group's counters are the sums of its members'.
+ * The group's counters are the sums of its members'. group_epoch follows
+ * the rule of epochs (below 2^PKTRING_EPOCH_BITS).
  *
  * Link type: a LINKTYPE_* value, the one a pcap file's header holds
  * (tcpdump.org/linktypes.html), never libpcap's DLT_*. On Linux they
@@ -122,18 +167,25 @@
 #define PKTRING_ALIGN		8
 #define PKTRING_IFNAMSIZ	16
 #define PKTRING_MIN_DATA_SIZE	4096
-#define PKTRING_MAX_DATA_SIZE	(1ULL << 40)
+#define PKTRING_MAX_DATA_SIZE	0x10000000000ULL	/* 1 TiB */
 
 /* ctl.flags */
 #define PKTRING_WAIT_MASK	0x3
 #define PKTRING_WAIT_POLL	0x1	/* kernel device: poll(2) */
 #define PKTRING_WAIT_FUTEX	0x2	/* shared memory: futex on wake_seq */
 #define PKTRING_F_HW_TSTAMP	0x4	/* writer uses hardware timestamps */
-#define PKTRING_F_BY_CPU	0x8	/* group member i: what CPU i handled */
-#define PKTRING_F_BY_FLOW	0x10	/* group member: by symmetric flow hash */
+#define PKTRING_F_HEARTBEAT	0x8	/* writer beats (see Liveness) */
+#define PKTRING_F_BY_CPU	0x10	/* group member i: what CPU i handled */
+#define PKTRING_F_BY_FLOW	0x20	/* group member: by symmetric flow hash */
 
 /* W6: the longest a writer may leave a published record unannounced */
 #define PKTRING_WAKE_MAX_DELAY_NS 1000000
+
+/* Liveness: a beating writer increments heartbeat at least this often. */
+#define PKTRING_HEARTBEAT_MS	100
+
+/* Epochs are below 2^PKTRING_EPOCH_BITS (see Epoch). */
+#define PKTRING_EPOCH_BITS	53
 
 /* ctl.state */
 #define PKTRING_STATE_INIT	0	/* being set up, not yet readable */
@@ -155,8 +207,7 @@
 	X(RECLAIMED,	6, "reclaimed") /* packet records overwritten */ \
 	X(DROP_TOO_BIG,	7, "drop_too_big") /* record > max_record */	\
 	X(DROP_NOMEM,	8, "drop_nomem") /* no memory to copy */	\
-	X(DROP_SOURCE,	9, "drop_source") /* dropped before the ring,
-					   * e.g. AF_PACKET tp_drops */	\
+	X(DROP_SOURCE,	9, "drop_source") /* before the ring (tp_drops) */ \
 	X(DROP_INVALID,	10, "drop_invalid") /* malformed input packet */
 
 enum pktring_counter {
@@ -198,7 +249,8 @@ struct pktring_ctl {
 	__u32 wake_seq;		/* futex word, incremented on wake */
 	__u32 state;		/* PKTRING_STATE_* */
 	__u64 seq_next;		/* seq of the next packet record */
-	__u8 reserved1[32];
+	__u64 heartbeat;	/* +1 per beat (see Liveness) */
+	__u8 reserved1[24];
 
 	/* 192: counters, written by the writer only */
 	__u64 counters[PKTRING_CTR_MAX];
@@ -265,6 +317,7 @@ struct pktring_rec {
 #define PKTRING_OFF_WAKE_SEQ	144
 #define PKTRING_OFF_STATE	148
 #define PKTRING_OFF_SEQ_NEXT	152
+#define PKTRING_OFF_HEARTBEAT	160
 #define PKTRING_OFF_COUNTERS	192
 
 #define PKTRING_ROFF_LEN	0

@@ -49,7 +49,7 @@ t_group_capture() {
 	td_start va $R/tdg.pcap
 	pids=""
 	for cpu in $(seq 0 $((ncpu - 1))); do
-		taskset -c $cpu pktring-vmtest udp 10.9.0.2 $((5100 + cpu)) 300 \
+		taskset -c $cpu udp_sender 10.9.0.2 $((5100 + cpu)) 300 1 \
 			1000 300 $((4100 + cpu)) &
 		pids="$pids $!"
 	done
@@ -62,7 +62,7 @@ t_group_capture() {
 		files="$files $R/m$i.pcap"
 		sum=$((sum + $(sysv va:$i/counters/captured)))
 	done
-	pktring-vmtest groupcmp $R/tdg.pcap -w $R/merged.pcap $files >$R/gcmp.out
+	group_compare $R/tdg.pcap -w $R/merged.pcap $files >$R/gcmp.out
 	gcmp=$?
 	cat $R/gcmp.out
 	# each flow exactly in the member of its CPU
@@ -81,7 +81,7 @@ t_group_capture() {
 	# the tools read the group whole: pktring-dump merges it by time as
 	# the independent reader did; pktring-stat sums the members
 	pktring-dump -r /dev/pktring/va --until-end -w $R/gdump.pcap 2>$R/gdump.err
-	pktring-vmtest pcapseq $R/merged.pcap $R/gdump.pcap >$R/gseq.out
+	pcap_compare $R/merged.pcap $R/gdump.pcap >$R/gseq.out
 	gseq=$?
 	pktring-stat -r /dev/pktring/va --json >$R/gstat.json
 	statcap=$(sed -n 's/^{"group":"[^"]*"[^{]*{[^}]*"captured":\([0-9]*\).*/\1/p' $R/gstat.json)
@@ -108,7 +108,7 @@ t_group_capture() {
 	pktring-vmtest pollwait /dev/pktring/va/1 10000 >$R/gpoll.out &
 	p=$!
 	sleep 1
-	taskset -c 1 pktring-vmtest udp 10.9.0.2 5001 1 100
+	taskset -c 1 udp_sender 10.9.0.2 5001 1 1 100 0
 	if waitpid $p 15; then ok "group-poll-wakes member 1: $(cat $R/gpoll.out)"
 	else fail "group-poll-wakes: $(cat $R/gpoll.out)"; fi
 	pktring-ctl remove va
@@ -157,7 +157,7 @@ t_group_remove_under_load() {
 	pktring-vmtest read /dev/pktring/va/1 --follow --timeout 60 \
 		--linger-ms 3000 >$R/hold.out &
 	r=$!
-	taskset -c 1 pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	taskset -c 1 udp_sender 10.9.0.2 5001 1000000 1 200 0 &
 	f=$!
 	sleep 1
 	if rmmod pktring 2>/dev/null; then
@@ -178,7 +178,7 @@ t_group_ifdel_under_load() {
 	pktring-vmtest read /dev/pktring/d0/0 --follow --timeout 60 \
 		--linger-ms 3000 >$R/hold.out &
 	r=$!
-	taskset -c 0 pktring-vmtest udp 10.7.0.2 5001 1000000 200 &
+	taskset -c 0 udp_sender 10.7.0.2 5001 1000000 1 200 0 &
 	f=$!
 	sleep 1
 	$IP link del d0

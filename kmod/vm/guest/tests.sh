@@ -78,9 +78,9 @@ t_capture() {
 	td_start $ifc $R/td-$ifc.pcap
 	ping -c 3 -i 0.2 $dst >/dev/null
 	# two senders at once: softirqs on both CPUs
-	pktring-vmtest udp $dst 5001 300 1400 500 4001 &
+	udp_sender $dst 5001 300 1 1400 500 4001 &
 	s1=$!
-	pktring-vmtest udp $dst 5002 300 900 500 4002
+	udp_sender $dst 5002 300 1 900 500 4002
 	waitpid $s1 30
 	td_stop $R/td-$ifc.pcap
 	pktring-dump -r /dev/pktring/$ifc --until-end -w $R/ring-$ifc.pcap
@@ -91,9 +91,9 @@ t_capture() {
 	info=$(pktring-vmtest pcapinfo $R/ring-$ifc.pcap)
 	if ! grep -q "^0 packets dropped by kernel" $R/td-$ifc.pcap.err; then
 		fail "$name: the reference (tcpdump) dropped packets, no comparison"
-	elif ! pktring-vmtest pcapcmp $R/td-$ifc.pcap $R/ring-$ifc.pcap; then
+	elif ! pcap_compare --no-ts --unordered $R/td-$ifc.pcap $R/ring-$ifc.pcap; then
 		fail "$name: dumper's pcap differs from tcpdump's"
-	elif ! pktring-vmtest pcapcmp $R/ring-$ifc.pcap $R/own-$ifc.pcap; then
+	elif ! pcap_compare --no-ts --unordered $R/ring-$ifc.pcap $R/own-$ifc.pcap; then
 		fail "$name: dumper and independent reader differ"
 	elif [ "$(echo $info | field packets)" != "$captured" ] ||
 	     [ "$captured" != "$seen" ] || [ "$captured" -lt 600 ]; then
@@ -131,7 +131,7 @@ t_ctl() {
 	expect_err duplicate "File exists" pktring-ctl add va
 	perm=$(stat -c '%a %g' /dev/pktring/va)
 	[ "$perm" = "440 123" ] || bad="$bad mode/group:$perm"
-	pktring-vmtest udp 10.9.0.2 5001 5 100
+	udp_sender 10.9.0.2 5001 5 1 100 0
 	list=$(pktring-ctl list)
 	echo "$list"
 	echo "$list" | grep -q "^va .*captured=$(sysv va/counters/captured) " ||
@@ -157,7 +157,7 @@ t_poll() {
 	pktring-vmtest pollwait /dev/pktring/va 10000 >$R/poll.out &
 	p=$!
 	sleep 1
-	pktring-vmtest udp 10.9.0.2 5001 1 100
+	udp_sender 10.9.0.2 5001 1 1 100 0
 	waitpid $p 15
 	rc=$?
 	if [ $rc = 0 ]; then ok "poll-wakes $(cat $R/poll.out)"
@@ -176,6 +176,120 @@ t_refusals() {
 	pktring-ctl remove va
 }
 
+# The kernel writer beats like the user-space ones: a reader of an idle
+# ring with a 1 s writer timeout never calls it gone, and a removed ring
+# ends explicitly (ENDED), not by silence.
+t_liveness() {
+	pktring-ctl add va --size 64K --snaplen 1500 >/dev/null || { fail "liveness: add"; return; }
+	b1=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"heartbeat":\([0-9]*\).*/\1/p')
+	sleep 1
+	b2=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"heartbeat":\([0-9]*\).*/\1/p')
+	pktring-stat -r va -W 1 >$R/live.txt 2>&1
+	src=$?
+	pktring-dump -r va -W 1 -w $R/live.pcap 2>$R/live.err &
+	d=$!
+	sleep 3
+	pktring-ctl remove va
+	waitpid $d 10
+	rc=$?
+	cat $R/live.txt $R/live.err
+	if [ "$b2" -lt $((b1 + 5)) ] 2>/dev/null || [ -z "$b1" ]; then
+		fail "liveness: the kernel ring's heartbeat went $b1 -> $b2 in 1 s"
+	elif [ $src != 0 ] || ! grep -q "^writer    alive" $R/live.txt; then
+		fail "liveness: pktring-stat: exit $src, $(grep ^writer $R/live.txt)"
+	elif [ $rc != 0 ] || ! grep -q "stopped: the ring has ended" $R/live.err; then
+		fail "liveness: a 1 s writer timeout on an idle kernel ring: exit $rc: $(tail -c 200 $R/live.err)"
+	else
+		ok "liveness: heartbeat $b1 -> $b2 in 1 s, writer alive, an idle reader (-W 1) ends with the ring, not by timeout"
+	fi
+}
+
+# Hardware timestamps only when a ring asks (--hwtstamp); off, every
+# record has the kernel's CLOCK_REALTIME. veth gives no NIC time, so with
+# it on the records still carry the software time, unflagged.
+t_hwtstamp() {
+	bad=""
+	pktring-ctl add va --size 1M >/dev/null || { fail "hwtstamp: add"; return; }
+	f0=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"flags":\([0-9]*\).*/\1/p')
+	pktring-ctl remove va
+	pktring-ctl add va --size 1M --hwtstamp >/dev/null || { fail "hwtstamp: add --hwtstamp"; return; }
+	f1=$(pktring-stat -r va --json -W 0 | sed -n 's/.*"flags":\([0-9]*\).*/\1/p')
+	t0=$(pktring-vmtest now)
+	udp_sender 10.9.0.2 5001 50 1 300 500
+	t1=$(pktring-vmtest now)
+	out=$(pktring-vmtest read /dev/pktring/va)
+	pktring-ctl remove va
+	echo "flags default $f0, --hwtstamp $f1; $out; sent between $t0 and $t1"
+	[ $((f0 & 4)) = 0 ] || bad="$bad default-flags:$f0"
+	[ $((f1 & 4)) = 4 ] || bad="$bad hwtstamp-flags:$f1"
+	[ "$(echo $out | field hwts)" = 0 ] || bad="$bad hwts:$(echo $out | field hwts)"
+	[ "$(echo $out | field packets)" -ge 50 ] || bad="$bad packets"
+	tmin=$(echo $out | field ts_min) tmax=$(echo $out | field ts_max)
+	# the first packets may be ARP from before t0; none after t1
+	[ "$tmax" -le "$t1" ] && [ "$tmax" -ge "$t0" ] && [ "$tmin" -gt $((t0 - 10000000000)) ] ||
+		bad="$bad times:$tmin..$tmax"
+	if [ -z "$bad" ]; then
+		ok "hwtstamp: off by default (flags $f0), --hwtstamp sets F_HW_TSTAMP (flags $f1); no NIC time on veth: CLOCK_REALTIME, unflagged"
+	else
+		fail "hwtstamp:$bad"
+	fi
+}
+
+# Ring pages are charged to the memory cgroup of whoever adds the ring,
+# and count against its limit (ENOMEM, no OOM kill).
+t_memcg() {
+	cg=/sys/fs/cgroup
+	mkdir -p $cg
+	mountpoint -q $cg || mount -t cgroup2 none $cg
+	if ! echo +memory >$cg/cgroup.subtree_control; then
+		fail "memcg: no memory controller"
+		return
+	fi
+	mkdir $cg/adder
+	before=$(cat $cg/adder/memory.current)
+	sh -c "echo \$\$ >$cg/adder/cgroup.procs && exec pktring-ctl add va --size 64M" >/dev/null
+	added=$(cat $cg/adder/memory.current)
+	pktring-ctl remove va
+	removed=$(cat $cg/adder/memory.current)
+	echo 32M >$cg/adder/memory.max
+	sh -c "echo \$\$ >$cg/adder/cgroup.procs && exec pktring-ctl add va --size 64M" 2>$R/memcg.err
+	rc=$?
+	[ $rc = 0 ] && pktring-ctl remove va
+	echo "memory.current: $before before, $added with a 64 MiB ring, $removed after remove; over a 32M limit: rc=$rc $(cat $R/memcg.err)"
+	rmdir $cg/adder
+	if [ $((added - before)) -lt $((64 << 20)) ]; then
+		fail "memcg: a 64 MiB ring charged $((added - before)) bytes to its cgroup"
+	elif [ $((added - removed)) -lt $((64 << 20)) ]; then
+		fail "memcg: removing the ring returned $((added - removed)) bytes"
+	elif [ $rc = 0 ] || ! grep -q "Cannot allocate memory" $R/memcg.err; then
+		fail "memcg: a 64 MiB ring under a 32M limit: rc=$rc $(cat $R/memcg.err)"
+	else
+		ok "memcg: a 64 MiB ring charged $(((added - before) >> 20)) MiB to its cgroup, returned on remove, refused (ENOMEM) under a 32M limit"
+	fi
+}
+
+# A bare ring name is the kernel's ring first: a shared-memory ring of the
+# same name does not shadow it.
+t_names() {
+	pktring-ctl add va --size 64K --snaplen 1500 >/dev/null || { fail "names: add"; return; }
+	mkdir -p /dev/shm/pktring
+	chmod 0750 /dev/shm/pktring
+	pktring-vmtest fakering /dev/shm/pktring/va 12345
+	bare=$(pktring-stat -r va --json -W 0)
+	byp=$(pktring-stat -r /dev/shm/pktring/va --json -W 0)
+	kepoch=$(printf '0x%016x' "$(sysv va/epoch)")
+	pktring-ctl remove va
+	rm -rf /dev/shm/pktring
+	echo "$bare"
+	if echo "$bare" | grep -q '"path":"/dev/pktring/va"' &&
+	   echo "$bare" | grep -q "\"epoch\":\"$kepoch\"" &&
+	   echo "$byp" | grep -q '"epoch":"0x0000000000003039"'; then
+		ok "names: 'va' is /dev/pktring/va (epoch $kepoch), not the shared-memory ring of that name"
+	else
+		fail "names: 'va' read $(echo "$bare" | head -c 120)"
+	fi
+}
+
 # Two dumpers and the stat tool at once get the same packets; a slow
 # reader is lapped and its loss is exact; the fast ones lose nothing.
 t_many_readers() {
@@ -188,7 +302,7 @@ t_many_readers() {
 		--timeout 120 >$R/slow.out &
 	s=$!
 	sleep 1
-	pktring-vmtest udp 10.9.0.2 5001 3000 300 1000
+	udp_sender 10.9.0.2 5001 3000 1 300 1000
 	sleep 1
 	pktring-stat -r /dev/pktring/va --json >$R/stat.json
 	captured=$(sysv va/counters/captured)
@@ -309,9 +423,9 @@ t_filter() {
 	pktring-ctl add va --snaplen 100 --filter "$f" >/dev/null ||
 		{ fail "filter: add"; return; }
 	SNAP=100 td_start va $R/tdf.pcap "$f"
-	pktring-vmtest udp 10.9.0.2 5001 200 1400 500 &
+	udp_sender 10.9.0.2 5001 200 1 1400 500 &
 	s1=$!
-	pktring-vmtest udp 10.9.0.2 5002 100 1400 500
+	udp_sender 10.9.0.2 5002 100 1 1400 500
 	ping -c 2 -i 0.2 10.9.0.2 >/dev/null
 	waitpid $s1 30
 	td_stop $R/tdf.pcap
@@ -326,7 +440,7 @@ t_filter() {
 		fail "filter-snaplen: filter_insns=$insns, tcpdump -d compiles $want"
 	elif ! grep -q "^0 packets dropped by kernel" $R/tdf.pcap.err; then
 		fail "filter-snaplen: the reference (tcpdump) dropped packets"
-	elif ! pktring-vmtest pcapcmp $R/tdf.pcap $R/ringf.pcap; then
+	elif ! pcap_compare --no-ts --unordered $R/tdf.pcap $R/ringf.pcap; then
 		fail "filter-snaplen: differs from tcpdump -s 100 '$f'"
 	elif [ "$(echo $info | field maxcaplen)" -gt 100 ] ||
 	     [ "$trunc" -le 0 ] || [ "$filtered" -le 0 ] ||
@@ -362,7 +476,7 @@ t_vlan() {
 		echo "$name: ring $info; tcpdump $n packets, $tagged tagged, $qinq QinQ"
 		if ! grep -q "^0 packets dropped by kernel" $R/tdv.pcap.err; then
 			fail "$name: the reference (tcpdump) dropped packets"
-		elif ! pktring-vmtest pcapcmp $R/tdv.pcap $R/ringv.pcap; then
+		elif ! pcap_compare --no-ts --unordered $R/tdv.pcap $R/ringv.pcap; then
 			fail "$name: the ring differs from tcpdump's capture"
 		elif [ "$tagged" -eq 0 ] || { [ -z "$f" ] && [ "$qinq" -eq 0 ]; }; then
 			fail "$name: no tagged frames to compare ($tagged, QinQ $qinq)"
@@ -405,7 +519,7 @@ t_remove_under_load() {
 	pktring-vmtest read /dev/pktring/va --follow --timeout 60 --linger-ms 3000 \
 		>$R/hold.out &
 	r=$!
-	pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	udp_sender 10.9.0.2 5001 1000000 1 200 0 &
 	f=$!
 	sleep 1
 	pktring-ctl remove va
@@ -421,7 +535,7 @@ t_ifdel_under_load() {
 	pktring-vmtest read /dev/pktring/d0 --follow --timeout 60 --linger-ms 3000 \
 		>$R/hold.out &
 	r=$!
-	pktring-vmtest udp 10.7.0.2 5001 1000000 200 &
+	udp_sender 10.7.0.2 5001 1000000 1 200 0 &
 	f=$!
 	sleep 1
 	$IP link del d0
@@ -440,9 +554,9 @@ t_rmmod_under_load() {
 	pktring-ctl add lo --size 1M --per-cpu >/dev/null	# a group, live at unload
 	pktring-vmtest read /dev/pktring/va --follow --timeout 60 >$R/hold.out &
 	r=$!
-	pktring-vmtest udp 10.9.0.2 5001 1000000 200 &
+	udp_sender 10.9.0.2 5001 1000000 1 200 0 &
 	f=$!
-	pktring-vmtest udp 127.0.0.1 5001 1000000 200 &
+	udp_sender 127.0.0.1 5001 1000000 1 200 0 &
 	f2=$!
 	sleep 1
 	if rmmod pktring 2>$R/rmmod.err; then
@@ -480,7 +594,7 @@ t_java() {
 	. /java.env
 	pktring-ctl add va --size 1M >/dev/null
 	ping -c 3 -i 0.2 10.9.0.2 >/dev/null
-	pktring-vmtest udp 10.9.0.2 5001 200 1400 500
+	udp_sender 10.9.0.2 5001 200 1 1400 500
 	pktring-vmtest read /dev/pktring/va --lines $R/c.lines >/dev/null
 	timeout 120 $JAVA -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$JAVA_CP" \
 		io.pktring.connect.ring.RingCat --ring /dev/pktring/va \
@@ -532,6 +646,10 @@ t_limits
 t_poll
 t_poll_end
 t_refusals
+t_liveness
+t_hwtstamp
+t_memcg
+t_names
 t_vmas
 t_many_readers
 t_filter

@@ -5,12 +5,19 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Timestamp;
 
 /**
- * The Connect schemas of the records this connector publishes. A converter derives the Avro
- * schemas shipped in src/main/avro from these (a test keeps them equal).
+ * The Connect schemas and headers of the records this connector publishes. A converter derives
+ * the Avro schemas shipped in src/main/avro from these (a test keeps them equal).
  */
 public final class PacketSchemas {
 
     public static final int VERSION = 1;
+
+    /** Header: the ring's epoch (positions and sequence numbers are of one epoch). */
+    public static final String HEADER_EPOCH = "pktring.epoch";
+    /** Header: the packet's sequence number (a block's first). */
+    public static final String HEADER_SEQ = "pktring.seq";
+    /** Header: packets lost just before this one (a block: before and between its packets). */
+    public static final String HEADER_LOST = "pktring.lost";
 
     public static final String F_TIMESTAMP = "timestamp";
     public static final String F_TS_NS = "ts_ns";

@@ -35,8 +35,8 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public static final String RECORD_TIMESTAMP = "record.timestamp";
 
     /** Set by the connector on each task's config: which ring of ring.paths is this task's. */
-    static final String TASK_RING_PATH = "task.ring.path";
-    static final String TASK_INDEX = "task.index";
+    public static final String TASK_RING_PATH = "task.ring.path";
+    public static final String TASK_INDEX = "task.index";
 
     public static final String IFNAME_PLACEHOLDER = "${ifname}";
 

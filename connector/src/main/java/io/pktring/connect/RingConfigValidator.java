@@ -14,9 +14,9 @@ import org.apache.kafka.common.config.ConfigValue;
 
 import io.pktring.connect.filter.FilterException;
 import io.pktring.connect.filter.PacketFilter;
-import io.pktring.connect.ring.Ring;
 import io.pktring.connect.ring.RingException;
 import io.pktring.connect.ring.RingFormatException;
+import io.pktring.connect.ring.RingMapping;
 
 /**
  * The checks of a connector config that need the rings themselves: each path is an openable ring
@@ -46,7 +46,7 @@ final class RingConfigValidator {
                     paths.addErrorMessage(p + ": listed twice; each ring is read by one task");
                     continue;
                 }
-                try (Ring ring = Ring.open(Path.of(p))) {
+                try (RingMapping ring = RingMapping.open(Path.of(p))) {
                     if (linktype == null) {
                         linktype = ring.identity().linktype();
                         snaplen = ring.identity().snaplen();

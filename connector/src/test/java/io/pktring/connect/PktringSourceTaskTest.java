@@ -2,6 +2,7 @@ package io.pktring.connect;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.pktring.connect.testing.FixedOffsetTaskContext;
-import io.pktring.connect.testing.TestRing;
+import io.pktring.connect.ring.RingCounter;
+import io.pktring.connect.ring.RingLayout;
+import io.pktring.connect.ring.RingMapping;
+import io.pktring.connect.ring.TestRingWriter;
 
 /**
- * The task against a real shared-memory ring (written by {@link TestRing}) without a worker: what
+ * The task against a real shared-memory ring (written by {@link TestRingWriter}) without a worker: what
  * it reads, the offsets it writes and how it resumes, loses and recovers. The worker side is
  * covered by the integration tests.
  */
@@ -32,6 +36,7 @@ class PktringSourceTaskTest {
     Path dir;
 
     private final List<PktringSourceTask> tasks = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
 
     @AfterEach
     void stopTasks() {
@@ -63,7 +68,14 @@ class PktringSourceTaskTest {
         task.initialize(new FixedOffsetTaskContext(props, committed));
         task.start(props);
         tasks.add(task);
+        names.add(props.get("name"));
         return task;
+    }
+
+    /** A task's metric, read through JMX under its documented name. */
+    private long metric(PktringSourceTask task, String attribute) throws Exception {
+        return (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(
+                TaskMetrics.objectName(names.get(tasks.indexOf(task)), 0), attribute);
     }
 
     /** Polls until n packet records arrived or 5 s passed. */
@@ -85,10 +97,10 @@ class PktringSourceTaskTest {
 
     @Test
     void publishesEveryPacketWithItsBytesOffsetAndHeaders() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             PktringSourceTask task = start(null);
             for (int i = 0; i < 50; i++) {
-                ring.write(1_700_000_000_123_456_789L + i, packet(i, 60 + i), 60 + i, 100 + i);
+                ring.write(packet(i, 60 + i), 60 + i, 100 + i, 1_700_000_000_123_456_789L + i);
             }
             List<SourceRecord> records = pollPackets(task, 50);
             assertEquals(50, records.size());
@@ -103,9 +115,9 @@ class PktringSourceTaskTest {
                 assertEquals(1_700_000_000_123_456_789L + i, v.getInt64("ts_ns"));
                 assertEquals((1_700_000_000_123_456_789L + i) / 1_000_000L, r.timestamp());
                 assertEquals((1_700_000_000_123_456_789L + i) / 1_000_000L, ((java.util.Date) v.get("timestamp")).getTime());
-                assertEquals(ring.epoch(), header(r, PktringSourceTask.HEADER_EPOCH));
-                assertEquals(i, header(r, PktringSourceTask.HEADER_SEQ));
-                assertEquals(0, header(r, PktringSourceTask.HEADER_LOST));
+                assertEquals(ring.epoch(), header(r, PacketSchemas.HEADER_EPOCH));
+                assertEquals(i, header(r, PacketSchemas.HEADER_SEQ));
+                assertEquals(0, header(r, PacketSchemas.HEADER_LOST));
                 RingOffset o = RingOffset.fromMap(r.sourceOffset());
                 assertEquals(ring.epoch(), o.epoch());
                 assertEquals(i + 1, o.nextSeq());
@@ -117,9 +129,9 @@ class PktringSourceTaskTest {
     @Test
     void aCaptureTimeABrokerWouldRejectFallsBackToTheSendTimeButStaysInTheValue() throws Exception {
         long future = (System.currentTimeMillis() + 2 * 3600_000L) * 1_000_000L;
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
-            ring.write(future, packet(0, 64), 64, 64);
-            ring.write(-5_000_000L, packet(1, 64), 64, 64);
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(packet(0, 64), 64, 64, future);
+            ring.write(packet(1, 64), 64, 64, -5_000_000L);
             PktringSourceTask task = start(null);
             List<SourceRecord> records = pollPackets(task, 2);
             assertNull(records.get(0).timestamp());
@@ -131,8 +143,8 @@ class PktringSourceTaskTest {
 
     @Test
     void publishTimestampsLeaveTheKafkaTimestampToTheProducer() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
-            ring.write(1_000_000_000_000_000_000L, packet(0, 64), 64, 64);
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(packet(0, 64), 64, 64, 1_000_000_000_000_000_000L);
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_TIMESTAMP, "publish");
             SourceRecord r = pollPackets(task, 1).get(0);
             assertNull(r.timestamp());
@@ -142,14 +154,14 @@ class PktringSourceTaskTest {
 
     @Test
     void pollReturnsNothingWithinItsTimeoutWhenIdleAndBatchesAreBounded() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.BATCH_MAX_PACKETS, "7");
             long t0 = System.nanoTime();
             assertNull(task.poll());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms >= 90 && ms < 400, "idle poll took " + ms + " ms, poll.timeout.ms is 100");
             for (int i = 0; i < 20; i++) {
-                ring.write(i, packet(i, 64), 64, 64);
+                ring.write(packet(i, 64), 64, 64, i);
             }
             assertEquals(7, task.poll().size());
             assertEquals(7, task.poll().size());
@@ -159,29 +171,29 @@ class PktringSourceTaskTest {
 
     @Test
     void pollStopsAtItsTimeoutWhileTheFilterRejectsPacketAfterPacket() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 64 << 20, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 64 << 20, 1, 65535, "eth0")) {
             byte[] rejected = new byte[64];
             byte[] wanted = new byte[64];
             wanted[0] = (byte) 0xab;
             int n = 400_000; // far more than one 1 ms poll can filter
             for (int i = 0; i < n; i++) {
-                ring.write(i, rejected, 64, 64);
+                ring.write(rejected, 64, 64, i);
             }
-            ring.write(n, wanted, 64, 64);
+            ring.write(wanted, 64, 64, n);
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.FILTER, "ether[0] = 0xab",
                     PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "1");
             assertNull(task.poll(), "a poll returns at its timeout, not after filtering the whole ring");
             List<SourceRecord> records = pollPackets(task, 1);
             assertEquals(1, records.size());
-            assertEquals((long) n, header(records.get(0), PktringSourceTask.HEADER_SEQ));
+            assertEquals((long) n, header(records.get(0), PacketSchemas.HEADER_SEQ));
         }
     }
 
     @Test
     void batchesAreBoundedInBytesToo() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
             for (int i = 0; i < 20; i++) {
-                ring.write(i, packet(i, 200), 200, 200);
+                ring.write(packet(i, 200), 200, 200, i);
             }
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.BATCH_MAX_BYTES, "1024");
             assertEquals(6, task.poll().size(), "200-byte packets until 1024 bytes are reached");
@@ -190,24 +202,24 @@ class PktringSourceTaskTest {
 
     @Test
     void latestSkipsWhatIsAlreadyInTheRingWithoutCallingItLoss() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             for (int i = 0; i < 10; i++) {
-                ring.write(i, packet(i, 64), 64, 64);
+                ring.write(packet(i, 64), 64, 64, i);
             }
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.START_POSITION, "latest");
             assertNull(task.poll());
-            ring.write(10, packet(10, 64), 64, 64);
+            ring.write(packet(10, 64), 64, 64, 10);
             SourceRecord r = pollPackets(task, 1).get(0);
-            assertEquals(10, header(r, PktringSourceTask.HEADER_SEQ));
-            assertEquals(0, header(r, PktringSourceTask.HEADER_LOST));
+            assertEquals(10, header(r, PacketSchemas.HEADER_SEQ));
+            assertEquals(0, header(r, PacketSchemas.HEADER_LOST));
         }
     }
 
     @Test
     void resumesAfterTheCommittedOffsetWithoutDuplicates() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             for (int i = 0; i < 10; i++) {
-                ring.write(i, packet(i, 64), 64, 64);
+                ring.write(packet(i, 64), 64, 64, i);
             }
             PktringSourceTask first = start(null);
             List<SourceRecord> got = pollPackets(first, 10);
@@ -215,60 +227,92 @@ class PktringSourceTaskTest {
             first.stop();
             PktringSourceTask second = start(committed);
             List<SourceRecord> rest = pollPackets(second, 4);
-            assertEquals(List.of(6L, 7L, 8L, 9L), rest.stream().map(r -> header(r, PktringSourceTask.HEADER_SEQ)).toList());
-            assertEquals(0, header(rest.get(0), PktringSourceTask.HEADER_LOST));
+            assertEquals(List.of(6L, 7L, 8L, 9L), rest.stream().map(r -> header(r, PacketSchemas.HEADER_SEQ)).toList());
+            assertEquals(0, header(rest.get(0), PacketSchemas.HEADER_LOST));
         }
     }
 
     @Test
     void reportsExactlyThePacketsOverwrittenWhileStopped() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 4096, 1, 65535, "eth0")) {
-            ring.write(0, packet(0, 100), 100, 100);
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 4096, 1, 65535, "eth0")) {
+            ring.write(packet(0, 100), 100, 100, 0);
             PktringSourceTask first = start(null);
             Map<String, ?> committed = pollPackets(first, 1).get(0).sourceOffset();
             first.stop();
             for (int i = 1; i <= 200; i++) { // laps a 4 KiB ring many times
-                ring.write(i, packet(i, 100), 100, 100);
+                ring.write(packet(i, 100), 100, 100, i);
             }
             PktringSourceTask second = start(committed);
             List<SourceRecord> rest = pollPackets(second, 1);
-            long firstSeq = header(rest.get(0), PktringSourceTask.HEADER_SEQ);
+            long firstSeq = header(rest.get(0), PacketSchemas.HEADER_SEQ);
             assertTrue(firstSeq > 1);
-            assertEquals(firstSeq - 1, header(rest.get(0), PktringSourceTask.HEADER_LOST));
+            assertEquals(firstSeq - 1, header(rest.get(0), PacketSchemas.HEADER_LOST));
+        }
+    }
+
+    /** Loss found on packets the filter drops is counted once, and reported on the next published packet. */
+    @Test
+    void withAFilterPacketsLostIsTheExactSequenceGap() throws Exception {
+        byte[] wanted = packet(0, 100);
+        wanted[0] = (byte) 0xab;
+        byte[] rejected = packet(1, 100);
+        rejected[0] = 0;
+        String[] filter = {PktringSourceConnectorConfig.FILTER, "ether[0] = 0xab"};
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 4096, 1, 65535, "eth0")) {
+            ring.write(wanted, 100, 100, 0);
+            PktringSourceTask first = start(null, filter);
+            Map<String, ?> committed = pollPackets(first, 1).get(0).sourceOffset();
+            first.stop();
+            for (int i = 1; i < 200; i++) { // laps the 4 KiB ring many times, and the filter drops all of them
+                ring.write(rejected, 100, 100, i);
+            }
+            ring.write(wanted, 100, 100, 200);
+            long overwritten;
+            try (RingMapping m = RingMapping.open(ringPath())) {
+                overwritten = m.counter(RingCounter.RECLAIMED);
+            }
+            long gap = overwritten - 1; // packets 1 .. overwritten-1: never read; packet 0 was
+            assertTrue(gap > 0);
+            PktringSourceTask second = start(committed, filter);
+            SourceRecord r = pollPackets(second, 1).get(0);
+            assertEquals(200, header(r, PacketSchemas.HEADER_SEQ));
+            assertEquals(gap, header(r, PacketSchemas.HEADER_LOST), "reported on the next published packet");
+            assertEquals(gap, metric(second, "PacketsLost"), "counted once, however many packets the filter dropped");
+            assertEquals(200 - overwritten, metric(second, "PacketsFiltered"));
         }
     }
 
     @Test
     void offsetOfAnotherEpochStartsAfreshAndCountsTheSkippedPackets() throws Exception {
         Map<String, Object> stale = new RingOffset(12345, 4096, 77).toMap();
-        try (TestRing ring = TestRing.create(ringPath(), 4096, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 4096, 1, 65535, "eth0")) {
             for (int i = 0; i < 100; i++) { // the oldest packets are overwritten
-                ring.write(i, packet(i, 100), 100, 100);
+                ring.write(packet(i, 100), 100, 100, i);
             }
             PktringSourceTask task = start(stale);
             SourceRecord r = pollPackets(task, 1).get(0);
-            long seq = header(r, PktringSourceTask.HEADER_SEQ);
+            long seq = header(r, PacketSchemas.HEADER_SEQ);
             assertTrue(seq > 0);
-            assertEquals(seq, header(r, PktringSourceTask.HEADER_LOST), "packets 0..seq-1 of the epoch were never read");
+            assertEquals(seq, header(r, PacketSchemas.HEADER_LOST), "packets 0..seq-1 of the epoch were never read");
         }
     }
 
     @Test
     void readsOnWhenTheRingIsRecreatedAndCountsWhatItMissed() throws Exception {
-        TestRing old = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0");
+        TestRingWriter old = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0");
         PktringSourceTask task = start(null);
-        old.write(0, packet(0, 64), 64, 64);
+        old.write(packet(0, 64), 64, 64, 0);
         assertEquals(1, pollPackets(task, 1).size());
         old.end();
-        try (TestRing fresh = TestRing.create(ringPath(), 4096, 1, 65535, "eth0")) {
+        try (TestRingWriter fresh = TestRingWriter.create(ringPath(), 4096, 1, 65535, "eth0")) {
             for (int i = 0; i < 100; i++) {
-                fresh.write(i, packet(i, 100), 100, 100);
+                fresh.write(packet(i, 100), 100, 100, i);
             }
             SourceRecord r = pollPackets(task, 1).get(0);
-            assertEquals(fresh.epoch(), header(r, PktringSourceTask.HEADER_EPOCH));
-            long seq = header(r, PktringSourceTask.HEADER_SEQ);
+            assertEquals(fresh.epoch(), header(r, PacketSchemas.HEADER_EPOCH));
+            long seq = header(r, PacketSchemas.HEADER_SEQ);
             assertTrue(seq > 0, "the first packets of the 4 KiB ring were overwritten");
-            assertEquals(seq, header(r, PktringSourceTask.HEADER_LOST));
+            assertEquals(seq, header(r, PacketSchemas.HEADER_LOST));
             assertEquals(fresh.epoch(), RingOffset.fromMap(r.sourceOffset()).epoch());
         } finally {
             old.close();
@@ -277,7 +321,7 @@ class PktringSourceTaskTest {
 
     @Test
     void stopWakesAWaitingPollPromptly() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "500");
             CompletableFuture<List<SourceRecord>> polling = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -297,7 +341,7 @@ class PktringSourceTaskTest {
 
     @Test
     void aVanishedRingFailsTheTaskWithWhatToDo() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.RING_MISSING_TIMEOUT_MS, "0");
             ring.end();
             Files.delete(ringPath());
@@ -315,11 +359,11 @@ class PktringSourceTaskTest {
 
     @Test
     void aRingReplacedByOneOfAnotherAbiFailsTheTaskWithTheReason() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.RING_MISSING_TIMEOUT_MS, "0");
             ring.end();
-            try (TestRing next = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
-                TestRing.corrupt(ringPath(), 8, 2); // abi_version 2
+            try (TestRingWriter next = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+                TestRingWriter.corrupt(ringPath(), RingLayout.OFF_ABI_VERSION, 2);
                 ConnectException e = assertThrows(ConnectException.class, () -> {
                     for (int i = 0; i < 50; i++) {
                         task.poll();
@@ -338,9 +382,9 @@ class PktringSourceTaskTest {
 
     @Test
     void blockModeCarriesConsecutivePacketsAndTheOffsetOfTheLast() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             for (int i = 0; i < 10; i++) {
-                ring.write(i, packet(i, 64), 64, 64);
+                ring.write(packet(i, 64), 64, 64, i);
             }
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_MODE, "block",
                     PktringSourceConnectorConfig.BLOCK_MAX_PACKETS, "4");
@@ -359,11 +403,11 @@ class PktringSourceTaskTest {
 
     @Test
     void blocksAreBoundedInBytesSoTheyFitARequest() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
             for (int i = 0; i < 10; i++) {
-                ring.write(i, packet(i, 3000), 3000, 3000);
+                ring.write(packet(i, 3000), 3000, 3000, i);
             }
-            ring.write(10, packet(10, 9000), 9000, 9000);
+            ring.write(packet(10, 9000), 9000, 9000, 10);
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_MODE, "block",
                     PktringSourceConnectorConfig.BLOCK_MAX_BYTES, "8192");
             List<Integer> sizes = new ArrayList<>();
@@ -377,8 +421,8 @@ class PktringSourceTaskTest {
 
     @Test
     void snaplenCutsThePublishedBytesButKeepsTheWireLength() throws Exception {
-        try (TestRing ring = TestRing.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
-            ring.write(0, packet(0, 200), 200, 1500);
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(packet(0, 200), 200, 1500, 0);
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.SNAPLEN, "64");
             Struct v = (Struct) pollPackets(task, 1).get(0).value();
             assertEquals(64, v.getInt32("caplen"));

@@ -3,17 +3,14 @@ package io.pktring.topic2pcap;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.PointerByReference;
 
-/** The few libpcap functions used to write (and, in tests, read) pcap files, through JNA. */
+/** The few libpcap functions topic2pcap writes pcap files with, through JNA. */
 public interface Libpcap extends Library {
 
     /** Timestamps in the file are in nanoseconds (the pcap "nanosecond" magic). */
     int PCAP_TSTAMP_PRECISION_NANO = 1;
 
     Pointer pcap_open_dead_with_tstamp_precision(int linktype, int snaplen, int precision);
-
-    Pointer pcap_open_offline_with_tstamp_precision(String fname, int precision, byte[] errbuf);
 
     /** A file name of "-" writes to standard output. */
     Pointer pcap_dump_open(Pointer pcap, String fname);
@@ -24,10 +21,6 @@ public interface Libpcap extends Library {
     int pcap_dump_flush(Pointer dumper);
 
     void pcap_dump_close(Pointer dumper);
-
-    int pcap_next_ex(Pointer pcap, PointerByReference header, PointerByReference data);
-
-    int pcap_datalink(Pointer pcap);
 
     String pcap_geterr(Pointer pcap);
 

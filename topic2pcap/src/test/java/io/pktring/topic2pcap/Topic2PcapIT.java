@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.pktring.connect.testing.TestData;
+
 /**
  * topic2pcap against a real KRaft broker and the real schema registry
  * (scripts/stack.sh start registry): records are written the way the Connect worker
@@ -90,8 +92,8 @@ class Topic2PcapIT {
 
     @Test
     void packetRecordsComeBackAsTheOriginalCapture() throws Exception {
-        Path original = PcapFile.testdata("HSRP_failover.pcap");
-        List<CapturedPacket> packets = PcapFile.read(original);
+        Path original = TestData.corpus("tcp.pcap");
+        List<CapturedPacket> packets = Captures.read(original);
         String topic = newTopic("packets", 1);
         produce(topic, packetRecords(topic, packets));
 
@@ -99,16 +101,16 @@ class Topic2PcapIT {
         Run run = topic2pcap("-t", topic, "-w", out.toString());
 
         assertEquals(0, run.exit, run.log);
-        PcapWriterTest.assertSamePackets(packets, PcapFile.read(out));
-        assertEquals(PcapFile.tsharkFields(original), PcapFile.tsharkFields(out));
-        assertEquals(PcapFile.tcpdumpHex(original), PcapFile.tcpdumpHex(out));
+        PcapWriterTest.assertSamePackets(packets, Captures.read(out));
+        assertEquals(Captures.tsharkFields(original), Captures.tsharkFields(out));
+        assertEquals(Captures.tcpdumpHex(original), Captures.tcpdumpHex(out));
         assertTrue(run.log.contains(packets.size() + " packets from " + packets.size() + " records"), run.log);
     }
 
     @Test
     void blockRecordsComeBackInOrderWithTruncatedLengths() throws Exception {
-        Path original = PcapFile.testdata("babel_update_oobr.pcap");
-        List<CapturedPacket> packets = PcapFile.read(original);
+        Path original = TestData.corpus("snaplen-64.pcap");
+        List<CapturedPacket> packets = Captures.read(original);
         String topic = newTopic("blocks", 1);
         produce(topic, blockRecords(topic, packets, 10));
 
@@ -116,13 +118,13 @@ class Topic2PcapIT {
         Run run = topic2pcap("-t", topic, "-w", out.toString());
 
         assertEquals(0, run.exit, run.log);
-        PcapWriterTest.assertSamePackets(packets, PcapFile.read(out));
-        assertEquals(PcapFile.tsharkFields(original), PcapFile.tsharkFields(out));
+        PcapWriterTest.assertSamePackets(packets, Captures.read(out));
+        assertEquals(Captures.tsharkFields(original), Captures.tsharkFields(out));
     }
 
     @Test
     void maxPacketsStopsEarly() throws Exception {
-        List<CapturedPacket> packets = PcapFile.read(PcapFile.testdata("HSRP_failover.pcap"));
+        List<CapturedPacket> packets = Captures.read(TestData.corpus("tcp.pcap"));
         String topic = newTopic("max", 1);
         produce(topic, packetRecords(topic, packets));
 
@@ -130,12 +132,12 @@ class Topic2PcapIT {
         Run run = topic2pcap("-t", topic, "-c", "5", "-w", out.toString());
 
         assertEquals(0, run.exit, run.log);
-        PcapWriterTest.assertSamePackets(packets.subList(0, 5), PcapFile.read(out));
+        PcapWriterTest.assertSamePackets(packets.subList(0, 5), Captures.read(out));
     }
 
     @Test
     void followSeesRecordsWrittenAfterItStarted() throws Exception {
-        List<CapturedPacket> packets = PcapFile.read(PcapFile.testdata("HSRP_failover.pcap"));
+        List<CapturedPacket> packets = Captures.read(TestData.corpus("tcp.pcap"));
         String topic = newTopic("follow", 1);
         Path out = tmp.resolve("out.pcap");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -153,7 +155,7 @@ class Topic2PcapIT {
         assertTrue(!copy.isDone(), "a follower waits for records: " + log);
         produce(topic, packetRecords(topic, packets));
         copy.get(60, TimeUnit.SECONDS);
-        PcapWriterTest.assertSamePackets(packets, PcapFile.read(out));
+        PcapWriterTest.assertSamePackets(packets, Captures.read(out));
     }
 
     @Test
@@ -174,12 +176,12 @@ class Topic2PcapIT {
         tool.stop();
         copy.get(10, TimeUnit.SECONDS);
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "stops promptly");
-        assertEquals(List.of(), PcapFile.read(out), "an empty but valid pcap");
+        assertEquals(List.of(), Captures.read(out), "an empty but valid pcap");
     }
 
     @Test
     void recordsThatAreNotWireFormatAreSkippedAndNamed() throws Exception {
-        List<CapturedPacket> packets = PcapFile.read(PcapFile.testdata("HSRP_failover.pcap")).subList(0, 3);
+        List<CapturedPacket> packets = Captures.read(TestData.corpus("tcp.pcap")).subList(0, 3);
         String topic = newTopic("bad", 1);
         List<byte[]> values = new ArrayList<>(packetRecords(topic, packets));
         values.add(1, "not avro".getBytes(StandardCharsets.US_ASCII));
@@ -191,7 +193,7 @@ class Topic2PcapIT {
         assertEquals(3, run.exit, "exit 3: done, records skipped; " + run.log);
         assertTrue(run.log.contains("skipping " + topic + "-0@1: not Confluent wire format"), run.log);
         assertTrue(run.log.contains("1 skipped"), run.log);
-        PcapWriterTest.assertSamePackets(packets, PcapFile.read(out));
+        PcapWriterTest.assertSamePackets(packets, Captures.read(out));
     }
 
     @Test
@@ -223,7 +225,7 @@ class Topic2PcapIT {
 
     @Test
     void partitionsAreAllRead() throws Exception {
-        List<CapturedPacket> packets = PcapFile.read(PcapFile.testdata("HSRP_failover.pcap"));
+        List<CapturedPacket> packets = Captures.read(TestData.corpus("tcp.pcap"));
         String topic = newTopic("parts", 3);
         List<byte[]> values = packetRecords(topic, packets);
         try (KafkaProducer<byte[], byte[]> p = producer()) {
@@ -234,7 +236,7 @@ class Topic2PcapIT {
         Path out = tmp.resolve("out.pcap");
         Run run = topic2pcap("-t", topic, "-w", out.toString());
         assertEquals(0, run.exit, run.log);
-        List<CapturedPacket> got = new ArrayList<>(PcapFile.read(out));
+        List<CapturedPacket> got = new ArrayList<>(Captures.read(out));
         assertEquals(packets.size(), got.size());
         // Order holds within a partition only; compare as sets of (time, bytes).
         assertEquals(fingerprints(packets), fingerprints(got));

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Walks a packet's headers from the link layer to the transport ports. Every read is checked
  * against caplen; a short or malformed header ends the walk with what was learnt so far.
  */
-final class PacketDecoder {
+public final class PacketDecoder {
     // pcap link types (LINKTYPE_* as stored in files, and the DLT_* values libpcap maps them to)
     static final int NULL = 0, EN10MB = 1, RAW = 12, RAW_OPENBSD = 14, LINKTYPE_RAW = 101, LOOP = 108,
             LINUX_SLL = 113, IPV4 = 228, IPV6 = 229, LINUX_SLL2 = 276;
@@ -17,7 +17,12 @@ final class PacketDecoder {
     private PacketDecoder() {
     }
 
-    static PacketSummary decode(int linktype, byte[] d, int caplen) {
+    /**
+     * Decodes a packet of the given pcap link type (LINKTYPE_/DLT_ value); bytes [0, caplen) of
+     * d are valid. Supported: EN10MB (with 802.1Q/802.1ad tags), LINUX_SLL, LINUX_SLL2, RAW,
+     * NULL, LOOP, IPV4, IPV6; anything else gives an empty summary. Never throws.
+     */
+    public static PacketSummary decode(int linktype, byte[] d, int caplen) {
         PacketSummary s = new PacketSummary();
         if (d == null) {
             return s;

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The L2-L4 facts of one packet a downstream user filters and partitions on: ether type, VLAN,
  * IP addresses, protocol, ports, TCP flags. Fields are null when the packet does not have them
- * (or is too short or malformed to tell). Decoding never throws.
+ * (or is too short or malformed to tell). {@link PacketDecoder#decode} makes one.
  */
 public final class PacketSummary {
     Integer etherType, vlanId, ipVersion, ipProtocol, srcPort, dstPort, tcpFlags;
@@ -13,15 +13,6 @@ public final class PacketSummary {
     byte[] srcMac, dstMac;   // Ethernet only
 
     PacketSummary() {
-    }
-
-    /**
-     * Decodes a packet of the given pcap link type (LINKTYPE_/DLT_ value); bytes [0, caplen) of
-     * data are valid. Supported: EN10MB (with 802.1Q/802.1ad tags), LINUX_SLL, LINUX_SLL2, RAW,
-     * NULL, LOOP, IPV4, IPV6; anything else gives an empty summary.
-     */
-    public static PacketSummary decode(int linktype, byte[] data, int caplen) {
-        return PacketDecoder.decode(linktype, data, caplen);
     }
 
     /**

@@ -20,19 +20,20 @@ public final class PacketFilter {
     }
 
     /**
-     * Compiles a tcpdump-syntax expression for packets of the given pcap link type and snap length.
+     * Compiles a tcpdump-syntax expression for packets of the given pcap link type (a LINKTYPE_ or
+     * DLT_ value) and snap length.
      *
      * @throws FilterException with libpcap's message for a bad expression, or when libpcap cannot be loaded
      */
     public static PacketFilter compile(String expression, int linktype, int snaplen) throws FilterException {
         LibPcap.Pcap pcap = LibPcap.get();
         synchronized (COMPILE_LOCK) {
-            Pointer handle = pcap.pcap_open_dead(toDlt(linktype), snaplen);
+            Pointer handle = pcap.pcap_open_dead(LibPcap.dlt(linktype), snaplen);
             if (handle == null) {
                 throw new FilterException("libpcap cannot open a handle for link type " + linktype);
             }
             try {
-                LibPcap.BpfProgram fp = new LibPcap.BpfProgram();
+                LibPcap.BpfProgramStruct fp = new LibPcap.BpfProgramStruct();
                 if (pcap.pcap_compile(handle, fp, expression, 1, LibPcap.NETMASK_UNKNOWN) != 0) {
                     throw new FilterException(pcap.pcap_geterr(handle));
                 }
@@ -48,27 +49,13 @@ public final class PacketFilter {
         }
     }
 
-    /**
-     * pcap_compile takes a DLT_ value; a ring or file may carry the LINKTYPE_ value instead. They
-     * differ only for these few (libpcap's linktype_to_dlt, on Linux).
-     */
-    static int toDlt(int linktype) {
-        return switch (linktype) {
-            case 100 -> 11; // ATM_RFC1483
-            case 101 -> 12; // RAW
-            case 102 -> 15; // SLIP_BSDOS
-            case 103 -> 16; // PPP_BSDOS
-            default -> linktype;
-        };
-    }
-
     /** True when libpcap can be loaded, so filters can be compiled. */
     public static boolean libpcapAvailable() {
         return LibPcap.available();
     }
 
     /** Copies the struct bpf_insn array {u16 code; u8 jt; u8 jf; u32 k} out of libpcap's memory. */
-    private static BpfProgram copy(LibPcap.BpfProgram fp) throws FilterException {
+    private static BpfProgram copy(LibPcap.BpfProgramStruct fp) throws FilterException {
         int n = fp.bf_len;
         if (n <= 0 || n > BpfProgram.MAXINSNS || fp.bf_insns == null) {
             throw new FilterException("libpcap returned a program of " + n + " instructions");

@@ -5,6 +5,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import java.nio.file.Path;
 
 /** The few libc calls the ring needs, through JNA: open/close, mmap/munmap, poll and futex. */
 final class Libc {
@@ -44,6 +45,36 @@ final class Libc {
     }
 
     static final C C = Native.load("c", C.class);
+
+    /** Maps length bytes of the file read-only and shared; says what went wrong. */
+    static Pointer mapReadOnly(Path path, int fd, long length) throws RingException {
+        try {
+            Pointer p = C.mmap(Pointer.NULL, length, PROT_READ, MAP_SHARED, fd, 0);
+            if (p == null || Pointer.nativeValue(p) == -1) {
+                throw new RingException("cannot map " + path + " (" + length + " bytes)");
+            }
+            return p;
+        } catch (LastErrorException e) {
+            throw new RingException("cannot map " + path + " (" + length + " bytes read-only): " + describe(e)
+                    + " (is it a pktring ring file or device?)", e);
+        }
+    }
+
+    static void unmap(Pointer p, long length) {
+        try {
+            C.munmap(p, length);
+        } catch (LastErrorException ignored) {
+            // nothing useful to do: the address range came from our own mmap
+        }
+    }
+
+    static void closeQuietly(int fd) {
+        try {
+            C.close(fd);
+        } catch (LastErrorException ignored) {
+            // the descriptor is gone either way
+        }
+    }
 
     /** "No such file or directory (errno 2)". */
     static String describe(LastErrorException e) {

@@ -30,13 +30,13 @@ public final class RingCat {
             stderr.println("usage: RingCat --ring PATH");
             return 2;
         }
-        try (Ring ring = Ring.open(Path.of(args[1]))) {
-            RingReader reader = ring.readerAtEarliest();
+        try (RingMapping ring = RingMapping.open(Path.of(args[1]))) {
+            RingReader reader = RingReader.atEarliest(ring);
             long end = ring.head();
-            PacketRecord rec = new PacketRecord();
+            CopiedPacket rec;
             BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.US_ASCII), 1 << 16);
             StringBuilder line = new StringBuilder();
-            while (Long.compareUnsigned(reader.position(), end) < 0 && reader.next(rec, 0)) {
+            while (Long.compareUnsigned(reader.position(), end) < 0 && (rec = reader.next(0)) != null) {
                 if (rec.lostBefore > 0) {
                     out.flush();
                     stderr.println("lost " + rec.lostBefore + " before seq " + rec.seq);

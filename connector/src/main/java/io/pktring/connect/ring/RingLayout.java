@@ -21,8 +21,11 @@ public final class RingLayout {
     public static final int WAIT_POLL = 0x1;
     public static final int WAIT_FUTEX = 0x2;
     public static final int F_HW_TSTAMP = 0x4;
-    public static final int F_BY_CPU = 0x8;
-    public static final int F_BY_FLOW = 0x10;
+    public static final int F_HEARTBEAT = 0x8; // the writer beats: see the header's Liveness
+    public static final int HEARTBEAT_MS = 100;
+    public static final int EPOCH_BITS = 53; // new epochs are below 2^53: exact in JSON tools
+    public static final int F_BY_CPU = 0x10; // ring group member i: what CPU i handled
+    public static final int F_BY_FLOW = 0x20; // ring group member: by a symmetric flow hash
 
     public static final long WAKE_MAX_DELAY_NS = 1_000_000;
 
@@ -68,6 +71,7 @@ public final class RingLayout {
     public static final int OFF_WAKE_SEQ = 144;
     public static final int OFF_STATE = 148;
     public static final int OFF_SEQ_NEXT = 152;
+    public static final int OFF_HEARTBEAT = 160;
     public static final int OFF_COUNTERS = 192;
 
     // record header offsets

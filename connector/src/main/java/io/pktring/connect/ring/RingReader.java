@@ -3,12 +3,17 @@ package io.pktring.connect.ring;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 
 /**
- * One reader's position in a ring, following the header's reader protocol R1-R5: copy a record
- * out, then re-check reclaim to learn whether the writer overwrote it meanwhile. The writer never
- * waits for readers; a reader that falls behind is lapped, jumps forward and counts the loss
- * exactly from the gap in sequence numbers.
+ * One reader's position in a ring and the whole reader protocol of the header, R1-R5: load head,
+ * load reclaim, copy a record out, then re-check reclaim to learn whether the writer overwrote it
+ * meanwhile. The writer never waits for readers; a reader that falls behind is lapped, jumps
+ * forward and counts the loss exactly from the gap in sequence numbers. {@link RingMapping} does
+ * the loads; each is labelled below with the writer step it pairs with and what that gives.
+ *
+ * <p>Copies go into one {@link CopiedPacket}, allocated once with room for the ring's largest
+ * record (max_record), which the header's checks bound every record by.
  *
  * <p>Not thread-safe: one thread calls {@link #next}; any thread may call {@link #wakeup()}.
  */
@@ -16,30 +21,66 @@ public final class RingReader {
     /** Longest single wait, so wakeup(), interrupts and close() are noticed within 100 ms. */
     static final int WAIT_SLICE_MILLIS = 50;
 
-    private final Ring ring;
-    private final long mask;
+    private final RingMapping ring;
+    private final RingWait wait;
+    private final long size;
+    private final long maxRecord;
     private final byte[] hdr = new byte[RingLayout.REC_HDR_SIZE];
     private final ByteBuffer hdrView = ByteBuffer.wrap(hdr).order(ByteOrder.nativeOrder());
+    private final CopiedPacket packet;
     private long position;
     private long expectedSeq;
     private long lostTotal;
     private volatile boolean wakeupRequested;
 
-    RingReader(Ring ring, long position, long expectedSeq) {
+    private RingReader(RingMapping ring, long position, long expectedSeq) {
         this.ring = ring;
-        this.mask = ring.identity().dataSize() - 1;
+        this.wait = new RingWait(ring);
+        this.size = ring.identity().dataSize();
+        this.maxRecord = ring.identity().maxRecord();
+        this.packet = new CopiedPacket(ring.identity().maxCaplen());
         this.position = position;
         this.expectedSeq = expectedSeq;
     }
 
+    /** A reader at the oldest record still in the ring; its first packet reports no loss. */
+    public static RingReader atEarliest(RingMapping ring) {
+        return new RingReader(ring, ring.reclaim(), -1);
+    }
+
+    /** A reader that sees only packets published from now on. */
+    public static RingReader atLatest(RingMapping ring) {
+        return new RingReader(ring, ring.head(), -1);
+    }
+
     /**
-     * Fills out with the next packet; false if none arrived within timeoutMillis, wakeup() was
-     * called, or the ring ended and is drained. Padding is skipped. out.lostBefore = exact
-     * packets lost just before this one.
+     * A reader at a position of this ring's epoch (a saved offset, or reclaim or head). expectedSeq
+     * is the sequence of the packet at position: the first packet then reports as lost every
+     * packet from expectedSeq on that the writer overwrote; -1 when unknown (no loss reported).
+     */
+    public static RingReader at(RingMapping ring, long position, long expectedSeq) throws RingException {
+        Path p = ring.identity().path();
+        if ((position & (RingLayout.ALIGN - 1)) != 0) {
+            throw new RingException(p + ": position " + Long.toUnsignedString(position)
+                    + " is not a record boundary (not " + RingLayout.ALIGN + "-byte aligned)");
+        }
+        long h = ring.head();
+        if (Long.compareUnsigned(position, h) > 0) {
+            throw new RingException(p + ": position " + Long.toUnsignedString(position)
+                    + " is beyond the ring's head " + Long.toUnsignedString(h)
+                    + "; it belongs to another ring or epoch, start from earliest or latest instead");
+        }
+        return new RingReader(ring, position, expectedSeq);
+    }
+
+    /**
+     * The next packet, or null if none arrived within timeoutMillis, wakeup() was called, or the
+     * ring ended and is drained. Padding is skipped. The packet is this reader's one copy, valid
+     * until the next call; its lostBefore = packets lost just before it (R5).
      *
      * @throws RingFormatException the ring holds a record that cannot be valid (corrupt ring)
      */
-    public boolean next(PacketRecord out, long timeoutMillis) throws RingException, InterruptedException {
+    public CopiedPacket next(long timeoutMillis) throws RingException, InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
         while (true) {
             if (Thread.interrupted()) {
@@ -47,90 +88,102 @@ public final class RingReader {
             }
             if (wakeupRequested) {
                 wakeupRequested = false;
-                return false;
+                return null;
             }
-            ring.lockMapping();
+            ring.enter();
             try {
-                // R1
-                long h = ring.loadHead();
+                // R1: head, acquire. Pairs with W5's release store of head: the records below h,
+                // header and bytes, are complete and visible to the copies of R3.
+                long h = ring.headAcquire();
                 if (h == position) {
-                    if (ring.loadState() == RingLayout.STATE_ENDED && ring.loadHead() == position) {
-                        return false; // drained an ended ring
+                    // state, acquire: ENDED is stored after the last publish, so head loaded after
+                    // it is final
+                    if (ring.stateAcquire() == RingLayout.STATE_ENDED && ring.headAcquire() == position) {
+                        return null; // drained an ended ring
                     }
                     long left = (deadline - System.nanoTime()) / 1_000_000L;
                     if (left <= 0) {
-                        return false;
+                        return null;
                     }
-                    ring.awaitData(h, (int) Math.min(left, WAIT_SLICE_MILLIS));
+                    wait.await(h, (int) Math.min(left, WAIT_SLICE_MILLIS));
                     continue;
                 }
-                if (readOne(h, out)) {
-                    return true;
+                if (readRecord(h)) {
+                    return packet;
                 }
             } catch (InternalError e) {
                 // the JVM turns SIGBUS on a mapped page into this: the file behind the mapping shrank
                 throw new RingException(ring.identity().path() + ": the ring's memory can no longer be read"
                         + " (was the ring file truncated or removed by its writer?): " + e.getMessage(), e);
             } finally {
-                ring.unlockMapping();
+                ring.exit();
             }
         }
     }
 
-    /** R2-R5 for the record at position; true when out holds a packet, false to go round again. */
-    private boolean readOne(long h, PacketRecord out) throws RingFormatException {
+    /** R2-R5 for the record at position; true when the packet holds one, false to go round again. */
+    private boolean readRecord(long h) throws RingException {
         long pos = position;
-        long r = ring.loadReclaim(); // R2
+        // R2: reclaim, acquire, after R1's head. W3 stores reclaim before W5 publishes the head that
+        // needed it, so h - r <= size holds unless the control page is corrupt.
+        long r = ring.reclaimAcquire();
         ring.checkPositions(h, r);
         if (Long.compareUnsigned(pos, h) > 0) {
             throw new RingFormatException(ring.identity().path() + ": reader position " + Long.toUnsignedString(pos)
                     + " is beyond head " + Long.toUnsignedString(h) + ": the head moved backwards, corrupt ring");
         }
         if (Long.compareUnsigned(pos, r) < 0) {
-            position = r; // lapped: the loss shows as a sequence gap at the next packet
+            position = r; // lapped: R5 counts the loss as a sequence gap
             return false;
         }
-        // R3: copy, then validate the copy before trusting any length in it.
-        String problem = copyRecord(pos, h, out);
-        // R4: order the copy's loads before the reclaim re-check that tells whether it was torn.
+        String problem = copyRecord(pos, h); // R3
+        // R4: acquire fence, then reclaim once. Pairs with W3 (reclaim stored, then a release
+        // fence, before the writer overwrites a byte below it): the fence keeps every load of R3's
+        // copy before this load, so a copy the writer overwrote shows here as reclaim past pos.
         VarHandle.acquireFence();
-        long r2 = ring.loadReclaim();
+        long r2 = ring.reclaimOnce();
         if (Long.compareUnsigned(pos, r2) < 0) {
-            position = r2;
+            position = r2; // the copy may be torn: drop it; R5 counts the loss
             return false;
         }
         if (problem != null) {
+            ring.checkNotTruncated(); // the copy read nothing if the pages are gone
             throw new RingFormatException(ring.identity().path() + ": corrupt record at position "
                     + Long.toUnsignedString(pos) + ": " + problem);
         }
-        int len = hdrView.getInt(RingLayout.ROFF_LEN);
-        position = pos + len;
+        // R5: an intact copy
+        long len = Integer.toUnsignedLong(hdrView.getInt(RingLayout.ROFF_LEN));
         if ((hdrView.getShort(RingLayout.ROFF_TYPE) & 0xffff) == RingLayout.REC_PADDING) {
-            return false; // R5, padding
+            position = pos + len;
+            return false;
         }
-        long seq = out.seq;
+        long seq = packet.seq;
         if (expectedSeq >= 0 && Long.compareUnsigned(seq, expectedSeq) < 0) {
+            ring.checkNotTruncated();
             throw new RingFormatException(ring.identity().path() + ": packet sequence went backwards at position "
                     + Long.toUnsignedString(pos) + " (seq " + seq + ", expected " + expectedSeq + "): corrupt ring");
         }
-        out.lostBefore = expectedSeq >= 0 ? seq - expectedSeq : 0;
-        lostTotal += out.lostBefore;
+        packet.lostBefore = expectedSeq >= 0 ? seq - expectedSeq : 0;
+        lostTotal += packet.lostBefore;
         expectedSeq = seq + 1;
-        out.position = pos;
-        out.nextPosition = position;
+        position = pos + len;
+        packet.position = pos;
+        packet.nextPosition = position;
         return true;
     }
 
-    /** Copies the record at pos into hdr (and out for a packet); returns what is invalid, or null. */
-    private String copyRecord(long pos, long h, PacketRecord out) {
-        DataArea data = ring.data();
-        long off = pos & mask;
-        long room = Math.min(data.size() - off, h - pos); // the record must end before both
+    /**
+     * R3: copies the record at pos into hdr, and a packet's fields and bytes into the packet;
+     * returns what makes the copy invalid, or null. Nothing in the copy is trusted before R4.
+     */
+    private String copyRecord(long pos, long h) {
+        long off = pos & (size - 1);
+        long room = Math.min(size - off, h - pos); // the record must end before both
         if (room < RingLayout.REC_MIN) {
             return "only " + room + " bytes left before the end of the data area or the head";
         }
-        data.copy(off, hdr, 0, RingLayout.REC_MIN);
-        long len = hdrView.getInt(RingLayout.ROFF_LEN) & 0xffffffffL;
+        ring.copy(off, hdr, 0, RingLayout.REC_MIN);
+        long len = Integer.toUnsignedLong(hdrView.getInt(RingLayout.ROFF_LEN));
         int type = hdrView.getShort(RingLayout.ROFF_TYPE) & 0xffff;
         if (len < RingLayout.REC_MIN || len % RingLayout.ALIGN != 0) {
             return "length " + len + " is not a multiple of " + RingLayout.ALIGN + " of at least " + RingLayout.REC_MIN;
@@ -144,28 +197,26 @@ public final class RingReader {
         if (type != RingLayout.REC_PACKET) {
             return "unknown record type " + type;
         }
-        if (len < RingLayout.REC_HDR_SIZE) {
-            return "packet record length " + len + " is shorter than the " + RingLayout.REC_HDR_SIZE + "-byte header";
+        if (len < RingLayout.REC_HDR_SIZE || len > maxRecord) {
+            return "packet record length " + len + " is outside [" + RingLayout.REC_HDR_SIZE + ", max record "
+                    + maxRecord + "]";
         }
-        data.copy(off + RingLayout.REC_MIN, hdr, RingLayout.REC_MIN, RingLayout.REC_HDR_SIZE - RingLayout.REC_MIN);
-        long caplen = hdrView.getInt(RingLayout.ROFF_CAPLEN) & 0xffffffffL;
+        ring.copy(off + RingLayout.REC_MIN, hdr, RingLayout.REC_MIN, RingLayout.REC_HDR_SIZE - RingLayout.REC_MIN);
+        long caplen = Integer.toUnsignedLong(hdrView.getInt(RingLayout.ROFF_CAPLEN));
         if (caplen > len - RingLayout.REC_HDR_SIZE) {
             return "caplen " + caplen + " does not fit in the record length " + len;
         }
-        if (out.data == null || out.data.length < caplen) {
-            out.data = new byte[(int) Math.max(caplen, out.data == null ? 0 : Math.min(2L * out.data.length, Integer.MAX_VALUE - 8))];
-        }
-        data.copy(off + RingLayout.REC_HDR_SIZE, out.data, 0, (int) caplen);
-        out.caplen = (int) caplen;
-        out.origlen = hdrView.getInt(RingLayout.ROFF_ORIGLEN);
-        out.seq = hdrView.getLong(RingLayout.ROFF_SEQ);
-        out.tsNanos = hdrView.getLong(RingLayout.ROFF_TS_NS);
-        out.flags = hdrView.getShort(RingLayout.ROFF_FLAGS) & 0xffff;
-        out.ifindex = hdrView.getInt(RingLayout.ROFF_IFINDEX);
-        out.direction = hdr[RingLayout.ROFF_DIRECTION] & 0xff;
-        out.pkttype = hdr[RingLayout.ROFF_PKTTYPE] & 0xff;
+        ring.copy(off + RingLayout.REC_HDR_SIZE, packet.data, 0, (int) caplen); // len <= max record: it fits
+        packet.caplen = (int) caplen;
+        packet.origlen = hdrView.getInt(RingLayout.ROFF_ORIGLEN);
+        packet.seq = hdrView.getLong(RingLayout.ROFF_SEQ);
+        packet.tsNanos = hdrView.getLong(RingLayout.ROFF_TS_NS);
+        packet.flags = hdrView.getShort(RingLayout.ROFF_FLAGS) & 0xffff;
+        packet.ifindex = hdrView.getInt(RingLayout.ROFF_IFINDEX);
+        packet.direction = hdr[RingLayout.ROFF_DIRECTION] & 0xff;
+        packet.pkttype = hdr[RingLayout.ROFF_PKTTYPE] & 0xff;
         // stored in network byte order, as in the skb
-        out.protocol = ((hdr[RingLayout.ROFF_PROTOCOL] & 0xff) << 8) | (hdr[RingLayout.ROFF_PROTOCOL + 1] & 0xff);
+        packet.protocol = ((hdr[RingLayout.ROFF_PROTOCOL] & 0xff) << 8) | (hdr[RingLayout.ROFF_PROTOCOL + 1] & 0xff);
         return null;
     }
 
@@ -189,7 +240,7 @@ public final class RingReader {
         return Math.max(0, ring.head() - position);
     }
 
-    /** Makes a next() that is waiting (or the next call) return false within 100 ms. */
+    /** Makes a next() that is waiting (or the next call) return null within 100 ms. */
     public void wakeup() {
         wakeupRequested = true;
     }

@@ -3,7 +3,6 @@ package io.pktring.connect.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 
 import org.apache.avro.Schema;
@@ -25,14 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.pktring.connect.PktringSourceTask;
+import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.filter.LibPcap;
 import io.pktring.connect.testing.ConnectStack;
 import io.pktring.connect.testing.ConnectStack.Decoded;
-import io.pktring.connect.testing.Pcap;
+import io.pktring.connect.testing.PcapFile;
 import io.pktring.connect.testing.Replayer;
+import io.pktring.connect.testing.TestData;
 
 /**
- * Every packet of every test capture, replayed into rings by pktring-replay, reaches Kafka through
+ * Every packet of every test capture (every directory of tests/testdata.sh), replayed into rings by pktring-replay, reaches Kafka through
  * a real worker as an Avro record in Confluent wire format; decoded with the schema the registry
  * holds under the record's id, its bytes, lengths and timestamps equal what libpcap reads from
  * the capture. One ring per link type (a ring has one), one task per ring.
@@ -44,21 +44,20 @@ class EveryPacketIT {
 
     static ConnectStack stack;
     /** Per ring: the packets libpcap reads from the captures replayed into it, in ring order. */
-    static final Map<Path, List<Pcap.Packet>> expected = new LinkedHashMap<>();
+    static final Map<Path, List<PcapFile.Packet>> expected = new LinkedHashMap<>();
     static final Map<Path, Integer> linktypes = new HashMap<>();
     static final Map<Long, Path> ringByEpoch = new HashMap<>();
     static int total;
 
     @BeforeAll
     static void replayAllCaptures() throws Exception {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(Replayer.TESTDATA)) {
-            files = s.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng")).sorted().toList();
+        List<Path> files = TestData.captures();
+        for (Path d : TestData.directories()) {
+            assertTrue(files.stream().anyMatch(f -> f.startsWith(d)), "test captures in " + d);
         }
-        assertTrue(files.size() > 100, "test captures in " + Replayer.TESTDATA);
-        Map<Integer, List<Pcap.Capture>> byLinktype = new TreeMap<>();
+        Map<Integer, List<PcapFile.Contents>> byLinktype = new TreeMap<>();
         for (Path f : files) {
-            Pcap.Capture c = Pcap.read(f);
+            PcapFile.Contents c = PcapFile.read(f);
             if (!c.packets().isEmpty()) {
                 byLinktype.computeIfAbsent(c.linktype(), k -> new ArrayList<>()).add(c);
             }
@@ -66,8 +65,8 @@ class EveryPacketIT {
         ObjectMapper json = new ObjectMapper();
         for (var group : byLinktype.entrySet()) {
             // The ring takes its snap length (so its largest record) from the capture that creates it.
-            List<Pcap.Capture> captures = new ArrayList<>(group.getValue());
-            captures.sort(Comparator.comparingInt(Pcap.Capture::snaplen).reversed());
+            List<PcapFile.Contents> captures = new ArrayList<>(group.getValue());
+            captures.sort(Comparator.comparingInt(PcapFile.Contents::snaplen).reversed());
             Path ring = dir.resolve("ring-lt" + group.getKey());
             for (int i = 0; i < captures.size(); i++) {
                 // A damaged capture: the replayer writes what libpcap reads before the damage and
@@ -76,9 +75,9 @@ class EveryPacketIT {
             }
             var stat = json.readTree(Replayer.run(30, Replayer.tool("pktring-stat").toString(), "-r", ring.toString(), "--json"));
             long maxRecord = stat.get("max_record").asLong();
-            List<Pcap.Packet> want = new ArrayList<>();
-            for (Pcap.Capture c : captures) {
-                for (Pcap.Packet p : c.packets()) {
+            List<PcapFile.Packet> want = new ArrayList<>();
+            for (PcapFile.Contents c : captures) {
+                for (PcapFile.Packet p : c.packets()) {
                     // What the ABI cannot hold is skipped (and counted) by the writer: a record
                     // larger than the ring's max_record, a timestamp outside u64 nanoseconds.
                     if (40 + p.caplen() <= maxRecord && p.representable()) {
@@ -122,19 +121,19 @@ class EveryPacketIT {
 
         Map<Path, Map<Long, Decoded>> bySeq = new HashMap<>();
         for (Decoded d : records) {
-            Path ring = ringByEpoch.get(d.header(PktringSourceTask.HEADER_EPOCH));
+            Path ring = ringByEpoch.get(d.header(PacketSchemas.HEADER_EPOCH));
             assertNotNull(ring, "record with an unknown epoch header");
-            assertNull(bySeq.computeIfAbsent(ring, r -> new HashMap<>()).put(d.header(PktringSourceTask.HEADER_SEQ), d),
-                    "duplicate seq " + d.header(PktringSourceTask.HEADER_SEQ) + " of " + ring);
-            assertEquals(0, d.header(PktringSourceTask.HEADER_LOST));
+            assertNull(bySeq.computeIfAbsent(ring, r -> new HashMap<>()).put(d.header(PacketSchemas.HEADER_SEQ), d),
+                    "duplicate seq " + d.header(PacketSchemas.HEADER_SEQ) + " of " + ring);
+            assertEquals(0, d.header(PacketSchemas.HEADER_LOST));
         }
         Schema shipped = new Schema.Parser().parse(Path.of("src/main/avro/Packet.avsc").toFile());
         for (var e : expected.entrySet()) {
-            List<Pcap.Packet> want = e.getValue();
+            List<PcapFile.Packet> want = e.getValue();
             Map<Long, Decoded> got = bySeq.get(e.getKey());
             assertEquals(want.size(), got == null ? 0 : got.size(), e.getKey() + ": packets");
             for (int i = 0; i < want.size(); i++) {
-                Pcap.Packet p = want.get(i);
+                PcapFile.Packet p = want.get(i);
                 Decoded d = got.get((long) i);
                 GenericRecord v = d.value();
                 String where = e.getKey() + " seq " + i;
@@ -151,7 +150,8 @@ class EveryPacketIT {
                 } else {
                     assertTrue(d.timestamp() >= testStart, where + ": a capture time a broker rejects -> send time");
                 }
-                assertEquals(linktypes.get(e.getKey()), v.get("linktype"), where + ": linktype");
+                // the record carries the LINKTYPE_ value of the files, libpcap reports the DLT_ value
+                assertEquals(linktypes.get(e.getKey()), LibPcap.dlt((Integer) v.get("linktype")), where + ": linktype");
                 assertEquals((long) i, v.get("seq"));
             }
         }
@@ -172,7 +172,7 @@ class EveryPacketIT {
     @Test
     void blockModeCarriesEveryPacketInOrder() throws Exception {
         Path ring = expected.keySet().stream().max((a, b) -> expected.get(a).size() - expected.get(b).size()).orElseThrow();
-        List<Pcap.Packet> want = expected.get(ring);
+        List<PcapFile.Packet> want = expected.get(ring);
         stack.connect.kafka().createTopic("blocks", 1, 1, Map.of("retention.ms", "-1"));
         stack.connect.configureConnector("blocks", ConnectStack.connectorConfig(ring.toString(), "blocks",
                 "record.mode", "block", "block.max.packets", "50"));

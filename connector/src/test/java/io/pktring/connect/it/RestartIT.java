@@ -18,11 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.pktring.connect.PktringSourceTask;
+import io.pktring.connect.PacketSchemas;
 import io.pktring.connect.testing.ConnectStack;
 import io.pktring.connect.testing.ConnectStack.Decoded;
-import io.pktring.connect.testing.Pcap;
+import io.pktring.connect.testing.PcapFile;
 import io.pktring.connect.testing.Replayer;
+import io.pktring.connect.testing.TestData;
 
 /**
  * Restarts mid-stream while pktring-replay writes a ring at a steady rate: stop and resume the
@@ -33,8 +34,9 @@ import io.pktring.connect.testing.Replayer;
  */
 class RestartIT {
 
-    static final String CAPTURE = "arp-oobr.pcap";
-    static final int LOOPS = 4;
+    static final String CAPTURE = "mixed.pcapng";
+    /** Packets the replayer writes, in as many copies of the capture as that takes (4 at least). */
+    static final int PACKETS = 9000;
     static final int RATE = 1000;
     static final int BATCH = 100;
 
@@ -82,9 +84,10 @@ class RestartIT {
     }
 
     private Result runDisruptedStream(String name, String... extra) throws Exception {
-        Pcap.Capture capture = Pcap.read(Replayer.TESTDATA.resolve(CAPTURE));
+        PcapFile.Contents capture = PcapFile.read(TestData.corpus(CAPTURE));
+        int loops = Math.max(4, (PACKETS + capture.packets().size() - 1) / capture.packets().size());
         Path ring = dir.resolve("ring-" + name);
-        replay = Replayer.startReplay(ring, "16M", "-p", Integer.toString(RATE), "-l", Integer.toString(LOOPS),
+        replay = Replayer.startReplay(ring, "16M", "-p", Integer.toString(RATE), "-l", Integer.toString(loops),
                 capture.path().toString());
         ConnectStack.await(Duration.ofSeconds(10), "the replayer to create " + ring, () -> Files.exists(ring));
         stack.connect.kafka().createTopic(name, 1);
@@ -116,16 +119,16 @@ class RestartIT {
 
         assertTrue(replay.waitFor(60, TimeUnit.SECONDS), "replay finished");
         long n = seqNext(ring);
-        assertEquals((long) LOOPS * capture.packets().size(), n, "packets the replayer wrote");
+        assertEquals((long) loops * capture.packets().size(), n, "packets the replayer wrote");
         assertTrue(stack.connect.assertions() != null);
 
         List<Decoded> records = stack.consume(name, (int) n, 3000, Duration.ofSeconds(90), true);
         Map<Long, Integer> seen = new HashMap<>();
         List<Long> duplicates = new ArrayList<>();
         for (Decoded d : records) {
-            long seq = d.header(PktringSourceTask.HEADER_SEQ);
-            assertEquals(0, d.header(PktringSourceTask.HEADER_LOST), "no loss reported at seq " + seq);
-            Pcap.Packet p = capture.packets().get((int) (seq % capture.packets().size()));
+            long seq = d.header(PacketSchemas.HEADER_SEQ);
+            assertEquals(0, d.header(PacketSchemas.HEADER_LOST), "no loss reported at seq " + seq);
+            PcapFile.Packet p = capture.packets().get((int) (seq % capture.packets().size()));
             assertEquals(ByteBuffer.wrap(p.data()), d.value().get("data"), "bytes of seq " + seq);
             if (seen.merge(seq, 1, Integer::sum) > 1) {
                 duplicates.add(seq);
@@ -145,7 +148,7 @@ class RestartIT {
     @Test
     void resettingOffsetsThroughRestStartsOverAndBadOffsetsAreRefused() throws Exception {
         stack = ConnectStack.shared();
-        Pcap.Capture capture = Pcap.read(Replayer.TESTDATA.resolve("LACP.pcap"));
+        PcapFile.Contents capture = PcapFile.read(TestData.corpus("udp.pcap"));
         Path ring = dir.resolve("ring-reset");
         assertEquals(0, Replayer.replay(ring, "1M", false, capture.path().toString()));
         int n = capture.packets().size();
@@ -175,7 +178,7 @@ class RestartIT {
         List<Decoded> all = stack.consume("reset", 2 * n, 1000, Duration.ofSeconds(30), true);
         assertEquals(2 * n, all.size(), "everything once more after the reset");
         for (int i = 0; i < n; i++) {
-            assertEquals(i, all.get(n + i).header(PktringSourceTask.HEADER_SEQ));
+            assertEquals(i, all.get(n + i).header(PacketSchemas.HEADER_SEQ));
         }
     }
 

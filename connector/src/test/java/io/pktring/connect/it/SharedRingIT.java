@@ -13,11 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.pktring.connect.PktringSourceTask;
+import io.pktring.connect.PacketSchemas;
 import io.pktring.connect.testing.ConnectStack;
 import io.pktring.connect.testing.ConnectStack.Decoded;
-import io.pktring.connect.testing.Pcap;
+import io.pktring.connect.testing.PcapFile;
 import io.pktring.connect.testing.Replayer;
+import io.pktring.connect.testing.TestData;
 
 /**
  * One ring, read at once by two connectors with different filters and topics and by pktring-dump,
@@ -27,8 +28,7 @@ import io.pktring.connect.testing.Replayer;
  */
 class SharedRingIT {
 
-    static final String[] CAPTURES = {"mptcp-v0.pcap", "babel_rfc6126bis.pcap", "eapon1.pcap", "bgp-4byte-asn.pcap",
-        "ptp_ethernet.pcap", "dcb_ets.pcap"};
+    static final String[] CAPTURES = {"tcp.pcap", "udp.pcap", "icmp.pcap", "ipv6.pcap", "vlan.pcap", "mixed.pcapng"};
     static final int LOOPS = 3;
 
     @TempDir
@@ -59,8 +59,8 @@ class SharedRingIT {
         args[3] = Integer.toString(LOOPS);
         int expectedTotal = 0;
         for (int i = 0; i < CAPTURES.length; i++) {
-            args[4 + i] = Replayer.TESTDATA.resolve(CAPTURES[i]).toString();
-            expectedTotal += Pcap.read(Path.of(args[4 + i])).packets().size();
+            args[4 + i] = TestData.corpus(CAPTURES[i]).toString();
+            expectedTotal += PcapFile.read(Path.of(args[4 + i])).packets().size();
         }
         expectedTotal *= LOOPS;
         replay = Replayer.startReplay(ring, "16M", args);
@@ -80,7 +80,7 @@ class SharedRingIT {
         assertEquals(0, replay.exitValue());
         assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "the dumper stops once the ring has ended and is drained");
         assertEquals(0, dump.exitValue());
-        assertEquals(expectedTotal, Pcap.read(dumped).packets().size(), "the dumper got every packet");
+        assertEquals(expectedTotal, PcapFile.read(dumped).packets().size(), "the dumper got every packet");
 
         check("shared-tcp", "tcp", dumped, expectedTotal);
         check("shared-udp", "udp and not port 443", dumped, expectedTotal);
@@ -89,7 +89,7 @@ class SharedRingIT {
     private void check(String connector, String filter, Path dumped, int total) throws Exception {
         Path selected = dir.resolve(connector + ".pcap");
         Replayer.run(30, "tcpdump", "-r", dumped.toString(), "-w", selected.toString(), filter);
-        List<Pcap.Packet> want = Pcap.read(selected).packets();
+        List<PcapFile.Packet> want = PcapFile.read(selected).packets();
         assertTrue(want.size() > 0 && want.size() < total, filter + " selects some packets, not all");
         List<Decoded> got = stack.consume(connector, want.size(), 1000, Duration.ofSeconds(30), true);
         assertEquals(want.size(), got.size(), connector + ": packets matching '" + filter + "' (tcpdump's count)");
@@ -102,6 +102,6 @@ class SharedRingIT {
                         && ConnectStack.taskMetric(connector, 0, "PacketsRead") == total
                         && ConnectStack.taskMetric(connector, 0, "PacketsPublished") == want.size());
         assertEquals(0, ConnectStack.taskMetric(connector, 0, "PacketsLost"));
-        assertEquals(0, got.get(got.size() - 1).header(PktringSourceTask.HEADER_LOST));
+        assertEquals(0, got.get(got.size() - 1).header(PacketSchemas.HEADER_LOST));
     }
 }

@@ -18,7 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pktring.connect.PktringSourceConnector;
 import io.pktring.connect.testing.ConnectStack;
 import io.pktring.connect.testing.Replayer;
-import io.pktring.connect.testing.TestRing;
+import io.pktring.connect.ring.RingLayout;
+import io.pktring.connect.ring.TestRingWriter;
+import io.pktring.connect.testing.TestData;
 
 /**
  * Bad configurations are answered by the worker's REST API with the field and the reason:
@@ -36,7 +38,7 @@ class ValidateIT {
     @BeforeAll
     static void makeRing() throws Exception {
         ring = dir.resolve("ring");
-        assertEquals(0, Replayer.replay(ring, "1M", false, Replayer.TESTDATA.resolve("LACP.pcap").toString()));
+        assertEquals(0, Replayer.replay(ring, "1M", false, TestData.corpus("udp.pcap").toString()));
     }
 
     static Map<String, String> config(String... kv) {
@@ -87,7 +89,7 @@ class ValidateIT {
 
     @Test
     void fileThatIsNotARing() throws Exception {
-        Path pcap = Replayer.TESTDATA.resolve("LACP.pcap");
+        Path pcap = TestData.corpus("udp.pcap");
         assertError(validate(config("ring.paths", pcap.toString())), "ring.paths", pcap.toString(), "not a pktring ring");
     }
 
@@ -95,7 +97,7 @@ class ValidateIT {
     void wrongAbiVersion() throws Exception {
         Path other = dir.resolve("abi2");
         Files.copy(ring, other);
-        TestRing.corrupt(other, 8, 2); // abi_version = 2
+        TestRingWriter.corrupt(other, RingLayout.OFF_ABI_VERSION, 2);
         assertError(validate(config("ring.paths", other.toString())), "ring.paths", other.toString(), "ABI v2");
     }
 
@@ -121,7 +123,7 @@ class ValidateIT {
     @Test
     void moreRingsThanTasks() throws Exception {
         Path second = dir.resolve("ring2");
-        assertEquals(0, Replayer.replay(second, "1M", false, Replayer.TESTDATA.resolve("LACP.pcap").toString()));
+        assertEquals(0, Replayer.replay(second, "1M", false, TestData.corpus("udp.pcap").toString()));
         assertError(validate(config("ring.paths", ring + "," + second, "tasks.max", "1")), "ring.paths", "tasks.max >= 2");
     }
 

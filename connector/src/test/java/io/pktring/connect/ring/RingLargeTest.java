@@ -2,8 +2,8 @@ package io.pktring.connect.ring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,6 +42,7 @@ class RingLargeTest {
             ctl.putLong(RingLayout.OFF_EPOCH, 99);
             ctl.putInt(RingLayout.OFF_FLAGS, RingLayout.WAIT_FUTEX);
             ctl.putInt(RingLayout.OFF_RING_COUNT, 1);
+            ctl.putInt(RingLayout.OFF_MAX_RECORD, len);
             ctl.putInt(RingLayout.OFF_STATE, RingLayout.STATE_ENDED);
             ctl.putLong(RingLayout.OFF_RECLAIM, pos);
             ctl.putLong(RingLayout.OFF_HEAD, pos + len);
@@ -56,14 +57,14 @@ class RingLargeTest {
             ch.write(rec, RingLayout.CTL_SIZE + pos);
             ch.write(ByteBuffer.allocate(1), RingLayout.CTL_SIZE + dataSize - 1); // full length, sparse
         }
-        try (Ring ring = Ring.open(path)) {
+        try (RingMapping ring = RingMapping.open(path)) {
             assertEquals(dataSize, ring.identity().dataSize());
-            RingReader reader = ring.readerAtEarliest();
-            PacketRecord out = new PacketRecord();
-            assertTrue(reader.next(out, 0));
+            RingReader reader = RingReader.atEarliest(ring);
+            CopiedPacket out = reader.next(0);
+            assertNotNull(out);
             assertEquals(5, out.seq);
             assertArrayEquals(payload, Arrays.copyOf(out.data, out.caplen));
-            assertFalse(reader.next(out, 0));
+            assertNull(reader.next(0));
         }
     }
 }

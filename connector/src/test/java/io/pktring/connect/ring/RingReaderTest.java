@@ -3,6 +3,8 @@ package io.pktring.connect.ring;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -33,23 +35,23 @@ class RingReaderTest {
     @Test
     void deliversEveryPacketInOrderAcrossWraparoundAndPadding() throws Exception {
         Random rnd = new Random(42);
-        try (TestRingWriter w = new TestRingWriter(dir.resolve("ring"), 4096, RingLayout.WAIT_FUTEX);
-                Ring ring = Ring.open(w.path)) {
-            RingReader reader = ring.readerAtEarliest();
-            PacketRecord rec = new PacketRecord();
-            rec.data = new byte[1]; // the reader must grow it
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 4096);
+                RingMapping ring = RingMapping.open(w.path())) {
+            RingReader reader = RingReader.atEarliest(ring);
+            CopiedPacket rec;
             int delivered = 0;
             for (int round = 0; round < 300; round++) {
                 List<byte[]> sent = new ArrayList<>();
                 List<Long> seqs = new ArrayList<>();
                 for (int i = 0; i < 1 + rnd.nextInt(5); i++) { // at most ~2.5 KiB: fits in the ring
                     byte[] p = randomPacket(rnd, 500);
-                    seqs.add(w.write(p, p.length, p.length + rnd.nextInt(3), 1000L + round));
+                    seqs.add(w.append(p, p.length, p.length + rnd.nextInt(3), 1000L + round));
                     sent.add(p);
                 }
                 w.wake();
                 for (int i = 0; i < sent.size(); i++) {
-                    assertTrue(reader.next(rec, 1000), "packet " + seqs.get(i) + " delivered");
+                    rec = reader.next(1000);
+                    assertNotNull(rec, "packet " + seqs.get(i) + " delivered");
                     assertEquals(seqs.get(i), rec.seq);
                     assertEquals(0, rec.lostBefore);
                     assertEquals(sent.get(i).length, rec.caplen);
@@ -58,11 +60,11 @@ class RingReaderTest {
                     assertEquals(rec.nextPosition, reader.position());
                     delivered++;
                 }
-                assertFalse(reader.next(rec, 0), "nothing more than was written");
+                assertNull(reader.next(0), "nothing more than was written");
                 assertEquals(0, reader.lag());
             }
-            assertTrue(w.paddings > 10, "the test wrapped with padding records (" + w.paddings + ")");
-            assertTrue(w.head() > 50 * w.dataSize, "the ring wrapped many times");
+            assertTrue(w.paddings() > 10, "the test wrapped with padding records (" + w.paddings() + ")");
+            assertTrue(w.head() > 50 * w.dataSize(), "the ring wrapped many times");
             assertEquals(0, reader.lostTotal());
             assertEquals(delivered, ring.counter(RingCounter.CAPTURED));
         }
@@ -74,8 +76,8 @@ class RingReaderTest {
      */
     @Test
     void lappedReaderDeliversOnlyIntactPacketsAndCountsLossExactly() throws Exception {
-        try (TestRingWriter w = new TestRingWriter(dir.resolve("ring"), 64 * 1024, RingLayout.WAIT_FUTEX);
-                Ring ring = Ring.open(w.path)) {
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 64 * 1024);
+                RingMapping ring = RingMapping.open(w.path())) {
             AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
                 Random rnd = new Random(7);
@@ -90,7 +92,7 @@ class RingReaderTest {
                     // bytes 0-7: the sequence number's low half and the CRC of the rest
                     putInt(p, 0, (int) seq);
                     putInt(p, 4, (int) crc.getValue());
-                    w.write(p, len, len, seq);
+                    w.append(p, len, len, seq);
                     if ((n & 63) == 0) {
                         w.wake();
                     }
@@ -98,12 +100,12 @@ class RingReaderTest {
                 w.wake();
                 return n;
             });
-            RingReader reader = ring.readerAtEarliest();
-            PacketRecord rec = new PacketRecord();
+            RingReader reader = RingReader.atEarliest(ring);
             long delivered = 0, lost = 0, prevSeq = -1;
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
             while (System.nanoTime() < until) {
-                if (!reader.next(rec, 100)) {
+                CopiedPacket rec = reader.next(100);
+                if (rec == null) {
                     continue;
                 }
                 CRC32 crc = new CRC32();
@@ -134,12 +136,12 @@ class RingReaderTest {
     @Test
     void wakeupReturnsAWaitingNextWithin100ms() throws Exception {
         for (int wait : new int[] {RingLayout.WAIT_FUTEX, RingLayout.WAIT_POLL}) {
-            try (TestRingWriter w = new TestRingWriter(dir.resolve("ring" + wait), 4096, wait);
-                    Ring ring = Ring.open(w.path)) {
-                RingReader reader = ring.readerAtLatest();
+            try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring" + wait), 4096, wait);
+                    RingMapping ring = RingMapping.open(w.path())) {
+                RingReader reader = RingReader.atLatest(ring);
                 CompletableFuture<Long> returnedAt = CompletableFuture.supplyAsync(() -> {
                     try {
-                        assertFalse(reader.next(new PacketRecord(), 30_000));
+                        assertNull(reader.next(30_000));
                         return System.nanoTime();
                     } catch (Exception e) {
                         throw new RuntimeException(e);
@@ -158,76 +160,77 @@ class RingReaderTest {
 
     @Test
     void newDataWakesAWaitingReader() throws Exception {
-        try (TestRingWriter w = new TestRingWriter(dir.resolve("ring"), 4096, RingLayout.WAIT_FUTEX);
-                Ring ring = Ring.open(w.path)) {
-            RingReader reader = ring.readerAtLatest();
-            PacketRecord rec = new PacketRecord();
-            CompletableFuture<Boolean> got = CompletableFuture.supplyAsync(() -> {
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 4096);
+                RingMapping ring = RingMapping.open(w.path())) {
+            RingReader reader = RingReader.atLatest(ring);
+            CompletableFuture<CopiedPacket> got = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return reader.next(rec, 30_000);
+                    return reader.next(30_000);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
             Thread.sleep(200);
             byte[] p = {1, 2, 3};
-            w.write(p, 3, 3, 1);
+            w.append(p, 3, 3, 1);
             w.wake();
-            assertTrue(got.get(5, TimeUnit.SECONDS));
+            CopiedPacket rec = got.get(5, TimeUnit.SECONDS);
+            assertNotNull(rec);
             assertEquals(3, rec.caplen);
         }
     }
 
     @Test
     void endedRingIsDrainedThenNextReturnsFalseAtOnce() throws Exception {
-        try (TestRingWriter w = new TestRingWriter(dir.resolve("ring"), 8192, RingLayout.WAIT_FUTEX);
-                Ring ring = Ring.open(w.path)) {
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 8192);
+                RingMapping ring = RingMapping.open(w.path())) {
             for (int i = 0; i < 20; i++) {
                 byte[] p = new byte[100 + i];
-                w.write(p, p.length, p.length, i);
+                w.append(p, p.length, p.length, i);
             }
             w.end();
             assertTrue(ring.ended());
-            RingReader reader = ring.readerAtEarliest();
-            PacketRecord rec = new PacketRecord();
+            RingReader reader = RingReader.atEarliest(ring);
+            CopiedPacket rec;
             int n = 0;
-            while (reader.next(rec, 10_000)) {
+            while ((rec = reader.next(10_000)) != null) {
                 assertEquals(n++, rec.seq);
             }
             assertEquals(20, n);
             long t0 = System.nanoTime();
-            assertFalse(reader.next(rec, 10_000));
+            assertNull(reader.next(10_000));
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "an ended, drained ring does not wait");
         }
     }
 
     @Test
     void resumesFromASavedPositionAndCountsWhatWasOverwritten() throws Exception {
-        try (TestRingWriter w = new TestRingWriter(dir.resolve("ring"), 4096, RingLayout.WAIT_FUTEX);
-                Ring ring = Ring.open(w.path)) {
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 4096);
+                RingMapping ring = RingMapping.open(w.path())) {
             byte[] p = new byte[200];
             for (int i = 0; i < 5; i++) {
-                w.write(p, p.length, p.length, i);
+                w.append(p, p.length, p.length, i);
             }
-            RingReader first = ring.readerAtEarliest();
-            PacketRecord rec = new PacketRecord();
-            assertTrue(first.next(rec, 0));
+            RingReader first = RingReader.atEarliest(ring);
+            assertNotNull(first.next(0));
             long savedPos = first.position(), savedSeq = first.expectedSeq();
             for (int i = 1; i < 5; i++) {
-                assertTrue(first.next(rec, 0));
+                assertNotNull(first.next(0));
             }
-            assertFalse(first.next(rec, 0));
+            assertNull(first.next(0));
             // resumed from the saved offset: same packets as the first reader after it
-            RingReader resumed = ring.reader(savedPos, savedSeq);
-            assertTrue(resumed.next(rec, 0));
+            RingReader resumed = RingReader.at(ring, savedPos, savedSeq);
+            CopiedPacket rec = resumed.next(0);
+            assertNotNull(rec);
             assertEquals(savedSeq, rec.seq);
             assertEquals(0, rec.lostBefore);
             // the writer overwrites the saved position: the next read reports exactly what is gone
             for (int i = 0; i < 40; i++) {
-                w.write(p, p.length, p.length, i);
+                w.append(p, p.length, p.length, i);
             }
-            RingReader late = ring.reader(savedPos, savedSeq);
-            assertTrue(late.next(rec, 0));
+            RingReader late = RingReader.at(ring, savedPos, savedSeq);
+            rec = late.next(0);
+            assertNotNull(rec);
             assertEquals(w.reclaim(), rec.position);
             assertEquals(rec.seq - savedSeq, rec.lostBefore);
             assertTrue(rec.lostBefore > 0);
@@ -236,13 +239,13 @@ class RingReaderTest {
 
     @Test
     void closeIsIdempotentAndReadingAfterCloseIsAClearError() throws Exception {
-        try (TestRingWriter w = new TestRingWriter(dir.resolve("ring"), 4096, RingLayout.WAIT_FUTEX)) {
-            Ring ring = Ring.open(w.path);
-            RingReader reader = ring.readerAtEarliest();
+        try (TestRingWriter w = TestRingWriter.create(dir.resolve("ring"), 4096)) {
+            RingMapping ring = RingMapping.open(w.path());
+            RingReader reader = RingReader.atEarliest(ring);
             ring.close();
             ring.close();
             RingException e = org.junit.jupiter.api.Assertions.assertThrows(RingException.class,
-                    () -> reader.next(new PacketRecord(), 0));
+                    () -> reader.next(0));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
     }

@@ -2,11 +2,15 @@ package io.pktring.connect.ring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.pktring.connect.filter.PcapFile;
+import io.pktring.connect.filter.LibPcap;
+import io.pktring.connect.testing.PcapFile;
+import io.pktring.connect.testing.Replayer;
+import io.pktring.connect.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,32 +29,43 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real writer, real reader: kmod's pktring-replay writes the test captures into a shared-memory
- * ring and the Java reader must return exactly the packets libpcap reads from the files.
+ * Real writer, real reader: kmod's pktring-replay writes the test captures of every test-data
+ * directory into a shared-memory ring and the Java reader must return exactly the packets libpcap
+ * reads from the files.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RingReplayTest {
-    static final Path REPLAY = Path.of("..", "kmod", "bin", "pktring-replay");
-
     @TempDir
     Path dir;
 
     @BeforeAll
     static void needsTheReplayer() {
-        assumeTrue(Files.isExecutable(REPLAY), REPLAY + " not built (make -C kmod): skipping the real-writer tests");
+        assumeTrue(Replayer.built("pktring-replay"), "pktring-replay not built (make -C kmod): skipping the real-writer tests");
     }
 
-    /** A spread of the test captures that libpcap reads completely: every 6th, plus the odd link types. */
-    static List<PcapFile.Contents> sample() throws Exception {
+    /**
+     * From each directory a spread of the captures libpcap reads completely, plus one of each
+     * link type the spread missed.
+     */
+    static List<PcapFile.Contents> sample() {
         List<PcapFile.Contents> out = new ArrayList<>();
-        List<Path> all = PcapFile.all();
-        for (int i = 0; i < all.size(); i++) {
-            String name = all.get(i).getFileName().toString();
-            if (i % 6 != 0 && !name.startsWith("LINKTYPE_")) {
+        Set<Path> sampled = new HashSet<>(TestData.sample(75));
+        Set<Integer> linktypes = new HashSet<>();
+        List<PcapFile.Contents> others = new ArrayList<>();
+        for (Path p : TestData.captures()) {
+            PcapFile.Contents c = PcapFile.tryRead(p);
+            if (c == null || c.error() != null || c.packets().isEmpty()) {
                 continue;
             }
-            PcapFile.Contents c = PcapFile.read(all.get(i));
-            if (c != null && c.error() == null && !c.packets().isEmpty()) {
+            if (sampled.contains(p)) {
+                out.add(c);
+                linktypes.add(c.linktype());
+            } else {
+                others.add(c);
+            }
+        }
+        for (PcapFile.Contents c : others) {
+            if (linktypes.add(c.linktype())) {
                 out.add(c);
             }
         }
@@ -56,8 +73,8 @@ class RingReplayTest {
     }
 
     private static void replay(Path ring, String size, String loops, Path file) throws Exception {
-        Process p = new ProcessBuilder(REPLAY.toString(), "-q", "-r", ring.toString(), "-s", size, "-l", loops, file.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(Replayer.tool("pktring-replay").toString(), "-q", "-r", ring.toString(), "-s", size,
+                "-l", loops, file.toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "pktring-replay finished");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "pktring-replay " + file + ": " + out);
@@ -66,34 +83,38 @@ class RingReplayTest {
     @Test
     void readsTheSamePacketsLibpcapReadsFromTheFile() throws Exception {
         List<PcapFile.Contents> files = sample();
-        assertTrue(files.size() > 40, "sampled " + files.size() + " captures");
+        for (Path d : TestData.directories()) {
+            assertTrue(files.stream().anyMatch(c -> c.path().startsWith(d)), "sampled captures of " + d);
+        }
         long packets = 0;
-        PacketRecord rec = new PacketRecord();
         for (PcapFile.Contents c : files) {
             Path ringPath = dir.resolve("ring");
             replay(ringPath, "16M", "1", c.path());
-            try (Ring ring = Ring.open(ringPath)) {
-                assertEquals(c.linktype(), ring.identity().linktype(), c.path() + " link type");
+            try (RingMapping ring = RingMapping.open(ringPath)) {
+                assertEquals(c.linktype(), LibPcap.dlt(ring.identity().linktype()), c.path() + " link type");
                 assertTrue(ring.ended(), "the replayer ends the ring");
-                RingReader reader = ring.readerAtEarliest();
-                for (int i = 0; i < c.packets().size(); i++) {
-                    PcapFile.Packet want = c.packets().get(i);
+                // What the ABI cannot hold the writer skips (and counts): a record larger than the
+                // ring's max_record, a timestamp outside u64 nanoseconds.
+                long maxRecord = ring.identity().maxRecord();
+                List<PcapFile.Packet> wanted = c.packets().stream()
+                        .filter(p -> p.representable() && RingLayout.REC_HDR_SIZE + p.caplen() <= maxRecord).toList();
+                assertEquals(wanted.size(), ring.seqNext(), c.path() + ": packets in the ring");
+                RingReader reader = RingReader.atEarliest(ring);
+                for (int i = 0; i < wanted.size(); i++) {
+                    PcapFile.Packet want = wanted.get(i);
                     String what = c.path() + " packet " + (i + 1);
-                    assertTrue(reader.next(rec, 1000), what + " is in the ring");
+                    CopiedPacket rec = reader.next(1000);
+                    assertNotNull(rec, what + " is in the ring");
                     assertEquals(i, rec.seq, what);
                     assertEquals(0, rec.lostBefore, what);
-                    if (want.tsNanos() >= 0) {
-                        // libpcap sign-extends the file's 32-bit seconds, the replayer does not: compare
-                        // only timestamps both read the same way
-                        assertEquals(want.tsNanos(), rec.tsNanos, what + " timestamp");
-                    }
+                    assertEquals(want.tsNanos(), rec.tsNanos, what + " timestamp");
                     assertEquals(want.caplen(), rec.caplen, what + " caplen");
                     assertEquals(want.origlen(), rec.origlen, what + " origlen");
                     assertEquals(want.caplen() < want.origlen(), rec.truncated(), what + " truncated flag");
                     assertArrayEquals(want.data(), Arrays.copyOf(rec.data, rec.caplen), what + " bytes");
                     packets++;
                 }
-                assertFalse(reader.next(rec, 1000), c.path() + ": nothing after the file's packets");
+                assertNull(reader.next(1000), c.path() + ": nothing after the file's packets");
             }
             Files.delete(ringPath);
         }
@@ -103,28 +124,32 @@ class RingReplayTest {
     /** The replayer laps a reader on a small ring: delivered packets are the file's, loss is exact. */
     @Test
     void lappedByTheRealWriterCountsLossExactly() throws Exception {
-        PcapFile.Contents c = PcapFile.read(PcapFile.named("LINKTYPE_RAW_ipv4.pcap"));
-        List<Path> all = PcapFile.all();
-        for (Path p : all) { // the capture with the most packets that libpcap reads completely, for a busy ring
-            if (Files.size(p) > 100_000 && Files.size(p) < 2_000_000) {
-                PcapFile.Contents x = PcapFile.read(p);
-                if (x != null && x.error() == null && x.packets().size() > c.packets().size()) {
+        PcapFile.Contents c = null;
+        for (Path p : TestData.captures()) { // the capture with the most packets the ring takes whole, for a busy ring
+            if (Files.size(p) < 2_000_000) {
+                PcapFile.Contents x = PcapFile.tryRead(p);
+                if (x != null && x.error() == null && x.packets().stream().allMatch(PcapFile.Packet::representable)
+                        && (c == null || x.packets().size() > c.packets().size())) {
                     c = x;
                 }
             }
         }
+        assertNotNull(c, "a capture to replay");
         int n = c.packets().size();
         int loops = Math.max(2, 200_000 / n);
+        // the smallest ring the replayer takes for the file's snap length (two of its largest records), 256 KiB at least
+        long need = 2 * RingLayout.align(RingLayout.REC_HDR_SIZE + (c.snaplen() > 0 ? c.snaplen() : 262144));
+        long size = Math.max(256 << 10, Long.highestOneBit(need - 1) << 1);
         Path ringPath = dir.resolve("lapped");
-        Process writer = new ProcessBuilder(REPLAY.toString(), "-q", "-r", ringPath.toString(), "-s", "256k",
-                "-l", Integer.toString(loops), c.path().toString()).redirectErrorStream(true).start();
+        Process writer = new ProcessBuilder(Replayer.tool("pktring-replay").toString(), "-q", "-r", ringPath.toString(),
+                "-s", Long.toString(size), "-l", Integer.toString(loops), c.path().toString()).redirectErrorStream(true).start();
         try {
-            Ring ring = openWhenReady(ringPath, writer);
+            RingMapping ring = openWhenReady(ringPath, writer);
             try (ring) {
-                RingReader reader = ring.reader(0, 0); // the epoch's very first packet: all loss is counted
-                PacketRecord rec = new PacketRecord();
+                RingReader reader = RingReader.at(ring, 0, 0); // the epoch's very first packet: all loss is counted
+                CopiedPacket rec;
                 long delivered = 0;
-                while (reader.next(rec, 5000)) {
+                while ((rec = reader.next(5000)) != null) {
                     PcapFile.Packet want = c.packets().get((int) (rec.seq % n));
                     assertEquals(want.caplen(), rec.caplen, "seq " + rec.seq);
                     assertArrayEquals(want.data(), Arrays.copyOf(rec.data, rec.caplen), "seq " + rec.seq + " intact");
@@ -151,7 +176,7 @@ class RingReplayTest {
 
     @Test
     void ringCatPrintsThePacketsOfTheFile() throws Exception {
-        PcapFile.Contents c = PcapFile.read(PcapFile.named("LINKTYPE_RAW_ipv6.pcap"));
+        PcapFile.Contents c = PcapFile.read(TestData.corpus("tun-raw.pcap"));
         Path ringPath = dir.resolve("cat");
         replay(ringPath, "1M", "3", c.path());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -171,11 +196,11 @@ class RingReplayTest {
         assertTrue(err2.toString().contains("none"), err2.toString());
     }
 
-    private static Ring openWhenReady(Path path, Process writer) throws Exception {
+    private static RingMapping openWhenReady(Path path, Process writer) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
-                return Ring.open(path);
+                return RingMapping.open(path);
             } catch (RingException e) {
                 if (!writer.isAlive() && writer.exitValue() != 0) {
                     throw new AssertionError("pktring-replay failed: "

@@ -11,7 +11,7 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects what one logger writes (through log4j2, the tests' logging backend). */
+/** Collects what one logger, or a package's loggers, write (through log4j2, the tests' logging backend). */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -23,14 +23,19 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     }
 
     public static LogCapture of(Class<?> logger) {
-        LogCapture c = new LogCapture(logger.getName());
+        return of(logger.getName());
+    }
+
+    /** A logger by name: a class's, or a package's for all its classes. */
+    public static LogCapture of(String name) {
+        LogCapture c = new LogCapture(name);
         c.start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration cfg = ctx.getConfiguration();
-        LoggerConfig lc = cfg.getLoggerConfig(logger.getName());
-        if (!lc.getName().equals(logger.getName())) {
-            lc = new LoggerConfig(logger.getName(), null, true);
-            cfg.addLogger(logger.getName(), lc);
+        LoggerConfig lc = cfg.getLoggerConfig(name);
+        if (!lc.getName().equals(name)) {
+            lc = new LoggerConfig(name, null, true);
+            cfg.addLogger(name, lc);
         }
         lc.addAppender(c, null, null);
         ctx.updateLoggers();

@@ -13,11 +13,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Replayer {
 
-    public static final Path REPO = Path.of(System.getProperty("pktring.repo.root", "..")).toAbsolutePath().normalize();
-    public static final Path TESTDATA = REPO.resolve("../shared/testdata/pcap").normalize();
-    private static final Path BIN = REPO.resolve("kmod/bin");
+    private static final Path BIN = TestData.REPO.resolve("kmod/bin");
 
     private Replayer() {
+    }
+
+    /** True when `make -C kmod` has built the tool. */
+    public static boolean built(String name) {
+        return Files.isExecutable(BIN.resolve(name));
     }
 
     public static Path tool(String name) {

@@ -1,42 +1,43 @@
-package io.pktring.connect.ring;
+package io.pktring.connect.bench;
 
-import io.pktring.connect.decode.PacketSummary;
+import io.pktring.connect.decode.PacketDecoder;
 import io.pktring.connect.filter.PacketFilter;
-import io.pktring.connect.filter.PcapFile;
+import io.pktring.connect.ring.CopiedPacket;
+import io.pktring.connect.ring.RingMapping;
+import io.pktring.connect.ring.RingReader;
+import io.pktring.connect.testing.Replayer;
+import io.pktring.connect.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark (a command, not a test): how fast the Java reader drains a ring, next to the C reader
- * (kmod's pktring-dump writing pcap to /dev/null) on the same ring in the same run.
+ * How fast the Java reader drains a ring, next to the C reader (kmod's pktring-dump writing pcap
+ * to /dev/null) on the same ring in the same run. CAPTURE defaults to the project corpus's
+ * mixed.pcapng; the C tools must be built (make -C kmod).
  *
  * <pre>
- * mvn -q -f connector/pom.xml package -DskipTests &amp;&amp; make -C kmod
- * cd connector &amp;&amp; java -cp target/classes:target/test-classes:$(cat target/classpath.txt) \
- *     io.pktring.connect.ring.RingReadBench [CAPTURE] [LOOPS]
+ * connector/bench/run.sh RingReadBench [CAPTURE] [LOOPS]
  * </pre>
- * Runs from the connector directory (it finds ../kmod/bin and the shared test captures from there).
  */
 public final class RingReadBench {
     private RingReadBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path kmod = Path.of("..", "kmod", "bin");
-        Path capture = args.length > 0 ? Path.of(args[0]) : PcapFile.named("arp-oobr.pcap");
+        Path capture = args.length > 0 ? Path.of(args[0]) : TestData.corpus("mixed.pcapng");
         String loops = args.length > 1 ? args[1] : "400";
         Path dir = Files.createTempDirectory("pktring-bench");
         Path ring = dir.resolve("ring");
         try {
-            run(kmod.resolve("pktring-replay").toString(), "-q", "-r", ring.toString(), "-s", "1G", "-l", loops, capture.toString());
+            run(Replayer.tool("pktring-replay").toString(), "-q", "-r", ring.toString(), "-s", "1G", "-l", loops, capture.toString());
             long packets;
-            try (Ring r = Ring.open(ring)) {
+            try (RingMapping r = RingMapping.open(ring)) {
                 packets = r.head() == 0 ? 0 : r.seqNext();
                 System.out.printf("ring: %d packets, %d MiB, from %s x %s%n", packets, r.head() >> 20, capture, loops);
             }
             for (int round = 0; round < 5; round++) { // the first rounds warm up the JIT and the page cache
-                double c = seconds(() -> run(kmod.resolve("pktring-dump").toString(), "-q", "-r", ring.toString(), "-w", "/dev/null"));
+                double c = seconds(() -> run(Replayer.tool("pktring-dump").toString(), "-q", "-r", ring.toString(), "-w", "/dev/null"));
                 double plain = seconds(() -> drain(ring, null, false));
                 double decoded = seconds(() -> drain(ring, null, true));
                 double filtered = seconds(() -> drain(ring, "tcp or udp port 53", true));
@@ -62,17 +63,17 @@ public final class RingReadBench {
     }
 
     private static void drain(Path path, String filter, boolean decode) throws Exception {
-        try (Ring ring = Ring.open(path)) {
+        try (RingMapping ring = RingMapping.open(path)) {
             PacketFilter f = filter == null ? null : PacketFilter.compile(filter, ring.identity().linktype(), 262144);
-            RingReader reader = ring.readerAtEarliest();
-            PacketRecord rec = new PacketRecord();
+            RingReader reader = RingReader.atEarliest(ring);
+            CopiedPacket rec;
             long sink = 0;
-            while (reader.next(rec, 0)) {
+            while ((rec = reader.next(0)) != null) {
                 if (f != null && !f.matches(rec.data, rec.caplen, rec.origlen)) {
                     continue;
                 }
                 if (decode) {
-                    byte[] key = PacketSummary.decode(ring.identity().linktype(), rec.data, rec.caplen).flowKey();
+                    byte[] key = PacketDecoder.decode(ring.identity().linktype(), rec.data, rec.caplen).flowKey();
                     sink += key == null ? 0 : key.length;
                 }
                 sink += rec.caplen;

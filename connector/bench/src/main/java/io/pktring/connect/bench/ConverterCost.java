@@ -1,8 +1,7 @@
-package io.pktring.connect;
+package io.pktring.connect.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,19 +10,19 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import io.apicurio.registry.utils.converter.AvroConverter;
-import io.pktring.connect.testing.FixedOffsetTaskContext;
+import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.PktringSourceTask;
 import io.pktring.connect.testing.ConnectStack;
 
 /**
  * Time per record of the worker's value converter (Apicurio's AvroConverter, configured like
  * ConnectStack's worker) on the connector's real records: a ring of UDP frames read through
  * {@link PktringSourceTask#poll}, then {@code fromConnectData} on each record, several passes.
- * Not a test and asserts nothing: a measuring aid for the benchmark's "Avro" column.
+ * Asserts nothing: a measuring aid for the benchmark's "Avro" column.
  *
  * <pre>
  *   scripts/stack.sh start registry
- *   java -cp connector/target/test-classes:connector/target/classes:$(cat connector/target/bench-classpath.txt) \
- *       io.pktring.connect.ConverterCost [packets] [size] [passes]
+ *   connector/bench/run.sh ConverterCost [packets] [size] [passes]
  * </pre>
  *
  * Extra converter settings: -Dconverter.KEY=VALUE (e.g. -Dconverter.apicurio.registry.check-period-ms=0).
@@ -39,7 +38,7 @@ public final class ConverterCost {
         try {
             Path ring = dir.resolve("ring");
             ConnectorBenchmark.fill(ring, size, n);
-            List<SourceRecord> records = poll(ring, n);
+            List<SourceRecord> records = ConnectorBenchmark.poll(ring, n);
 
             Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig());
             System.getProperties().forEach((k, v) -> {
@@ -65,27 +64,5 @@ public final class ConverterCost {
         } finally {
             ConnectorBenchmark.delete(dir);
         }
-    }
-
-    /** The connector's records for the whole ring, as the worker receives them. */
-    static List<SourceRecord> poll(Path ring, int n) throws Exception {
-        PktringSourceTask task = new PktringSourceTask();
-        Map<String, String> props = Map.of("name", "converter-cost", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
-                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> records = new ArrayList<>(n);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (records.size() < n && System.nanoTime() < deadline) {
-            List<SourceRecord> batch = task.poll();
-            if (batch != null) {
-                records.addAll(batch);
-            }
-        }
-        task.stop();
-        if (records.size() < n) {
-            throw new IllegalStateException("read only " + records.size() + " of " + n + " packets from " + ring);
-        }
-        return records;
     }
 }

@@ -1,4 +1,4 @@
-package io.pktring.connect;
+package io.pktring.connect.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +18,19 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import io.apicurio.registry.utils.converter.AvroConverter;
-import io.pktring.connect.ring.PacketRecord;
-import io.pktring.connect.ring.Ring;
+import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.PktringSourceConnectorConfig;
+import io.pktring.connect.PktringSourceTask;
+import io.pktring.connect.ring.RingMapping;
 import io.pktring.connect.ring.RingReader;
-import io.pktring.connect.testing.FixedOffsetTaskContext;
+import io.pktring.connect.ring.TestRingWriter;
 import io.pktring.connect.testing.ConnectStack;
-import io.pktring.connect.testing.TestRing;
+import io.pktring.connect.testing.FixedOffsetTaskContext;
 
 /**
  * Throughput of the connector through a real worker into a real broker, next to a plain
  * KafkaProducer sending records of the same size to the same broker in the same run, and where
- * the time per packet goes. Not a test: run connector/bench/run.sh.
+ * the time per packet goes. Run by connector/bench/run.sh.
  *
  * <p>Each run reads a ring filled beforehand (so the writer is not what is measured) from the
  * earliest packet to the last. Packets are Ethernet/IPv4/UDP frames of the given size.
@@ -121,13 +123,13 @@ public final class ConnectorBenchmark {
     static void fill(Path ring, int size, int n) throws Exception {
         long need = (long) n * ((40 + size + 7) & ~7);
         long dataSize = Long.highestOneBit(need) << 1;
-        try (TestRing r = TestRing.create(ring, dataSize, 1, 65535, "bench" + size)) {
+        try (TestRingWriter r = TestRingWriter.create(ring, dataSize, 1, 65535, "bench" + size)) {
             byte[] frame = udpFrame(size);
             long t = System.currentTimeMillis() * 1_000_000L;
             for (int i = 0; i < n; i++) {
                 frame[34] = (byte) (i >> 8); // vary the source port: many flows
                 frame[35] = (byte) i;
-                r.write(t + i, frame, size, size);
+                r.write(frame, size, size, t + i);
             }
             r.end();
         }
@@ -187,33 +189,20 @@ public final class ConnectorBenchmark {
     static Stage stages(Path ring, int size, int n) throws Exception {
         int m = Math.min(n, 200_000);
         double ringRead;
-        try (Ring r = Ring.open(ring)) {
-            RingReader reader = r.readerAtEarliest();
-            PacketRecord rec = new PacketRecord();
+        try (RingMapping r = RingMapping.open(ring)) {
+            RingReader reader = RingReader.atEarliest(r);
             long t0 = System.nanoTime();
             for (int i = 0; i < m; i++) {
-                if (!reader.next(rec, 1000)) {
+                if (reader.next(1000) == null) {
                     throw new IllegalStateException("ring ended early");
                 }
             }
             ringRead = (System.nanoTime() - t0) / (double) m;
         }
 
-        PktringSourceTask task = new PktringSourceTask();
-        Map<String, String> props = Map.of("name", "bench-stages", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
-                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
-        task.initialize(new FixedOffsetTaskContext(props, null));
-        task.start(props);
-        List<SourceRecord> records = new ArrayList<>(m);
         long t0 = System.nanoTime();
-        while (records.size() < m) {
-            List<SourceRecord> batch = task.poll();
-            if (batch != null) {
-                records.addAll(batch);
-            }
-        }
+        List<SourceRecord> records = poll(ring, m);
         double taskNs = (System.nanoTime() - t0) / (double) records.size();
-        task.stop();
 
         AvroConverter<Object> avro = new AvroConverter<>();
         Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig()); // as the worker's
@@ -227,6 +216,28 @@ public final class ConnectorBenchmark {
         double avroNs = (System.nanoTime() - t0) / (double) records.size();
         byte[] key = (byte[]) records.get(0).key();
         return new Stage(ringRead, taskNs, avroNs, key == null ? 0 : key.length, value.length);
+    }
+
+    /** The connector's records for the first n packets of the ring, as the worker receives them. */
+    static List<SourceRecord> poll(Path ring, int n) throws Exception {
+        PktringSourceTask task = new PktringSourceTask();
+        Map<String, String> props = Map.of("name", "bench-poll", PktringSourceConnectorConfig.RING_PATHS, ring.toString(),
+                PktringSourceConnectorConfig.TASK_RING_PATH, ring.toString(), "batch.max.packets", "8192");
+        task.initialize(new FixedOffsetTaskContext(props, null));
+        task.start(props);
+        List<SourceRecord> records = new ArrayList<>(n);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (records.size() < n && System.nanoTime() < deadline) {
+            List<SourceRecord> batch = task.poll();
+            if (batch != null) {
+                records.addAll(batch);
+            }
+        }
+        task.stop();
+        if (records.size() < n) {
+            throw new IllegalStateException("read only " + records.size() + " of " + n + " packets from " + ring);
+        }
+        return records;
     }
 
     /** The same number of records of the same key/value sizes and the same headers, by a plain producer. */

@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 #endif
 
-#include "../include/uapi/pktring.h"
+#include "pktring.h"
 
 #define PKTRING_CTL_DEVICE	"/dev/pktring-ctl"
 #define PKTRING_SYSFS_CLASS	"/sys/class/pktring"
@@ -25,9 +25,6 @@
 #define PKTRING_DEFAULT_MODE	0440
 #define PKTRING_MAX_SIZE	0x40000000ULL	/* 1 GiB: vmalloc, keep it sane */
 #define PKTRING_MAX_RINGS	4096	/* device minors: rings and members */
-
-/* pktring_ioc_add.flags */
-#define PKTRING_ADD_PER_CPU	0x1	/* a ring per possible CPU (a group) */
 
 /*
  * Add a ring capturing interface ifname: /dev/pktring/<ifname>; or, with
@@ -44,9 +41,22 @@ struct pktring_ioc_add {
 	__u32 filter_len;	/* classic BPF instructions; 0: no filter */
 	__u64 filter;		/* user pointer to struct sock_filter[] */
 	__u32 flags;		/* PKTRING_ADD_* */
-	__u32 reserved;		/* zero */
+	__u32 reserved;		/* 0 */
 };
 
+/*
+ * Timestamp packets with the NIC's clock when it gives one (records get
+ * PKTRING_RF_HW_TSTAMP, the ring PKTRING_F_HW_TSTAMP): NIC time, not
+ * CLOCK_REALTIME unless the NIC's clock is synchronised to it (phc2sys).
+ * Off by default: records hold the kernel's CLOCK_REALTIME.
+ */
+#define PKTRING_ADD_HWTSTAMP	0x1
+#define PKTRING_ADD_PER_CPU	0x2	/* a ring per possible CPU (a group) */
+
+/*
+ * The struct before flags: the module still takes it (flags then 0), from
+ * a pktring-ctl built before them.
+ */
 #define PKTRING_IOC_ADD_SIZE_V1	48
 
 /* Remove the ring of interface ifname. */
