@@ -93,7 +93,7 @@ done)
 read -r ge0 ri0 rc0 fl0 st0 ge1 ri1 rc1 fl1 st1 <<<"$(echo $ident)"
 check "group capture: members 0 and 1 of 2, one group epoch, by flow, ended ($(echo $ident))" \
 	eval '[[ $ge0 == "$ge1" && $ge0 != 0x0000000000000000 && $ri0 == 0 && $ri1 == 1 &&
-		$rc0 == 2 && $rc1 == 2 && $((fl0 & 0x10)) != 0 && $st0 == ended && $st1 == ended ]]'
+		$rc0 == 2 && $rc1 == 2 && $((fl0 & 0x20)) != 0 && $st0 == ended && $st1 == ended ]]'
 
 # every packet exactly once across the group, = tcpdump
 for i in 0 1; do
