@@ -5,6 +5,7 @@
 #   BENCH_OPTS="-Dbench.packets.64=200000" connector/bench/run.sh
 #   connector/bench/run.sh RingReadBench [CAPTURE] [LOOPS]      # Java ring reader next to pktring-dump
 #   connector/bench/run.sh ConverterCost [packets] [size] [passes]
+#   connector/bench/run.sh GroupBenchmark       # 1 vs 2 tasks on a 2-member ring group (kmod/bench/groups.sh)
 #
 # ConnectorBenchmark runs a real KRaft broker and a real Connect worker in one JVM, publishes rings
 # of 64-byte and 1000-byte packets through the connector in per-packet and block mode (Avro values
@@ -15,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 main=ConnectorBenchmark
-if [[ ${1:-} =~ ^(ConnectorBenchmark|RingReadBench|ConverterCost)$ ]]; then
+if [[ ${1:-} =~ ^(ConnectorBenchmark|RingReadBench|ConverterCost|GroupBenchmark)$ ]]; then
 	main=$1
 	shift
 fi

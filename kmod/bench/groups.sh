@@ -7,9 +7,11 @@
 #     pktring-capd --rings writes; 64-byte packets flat out for $SECONDS s;
 #     total packets/s, the ratio 2 writers / 1 writer, and each writer's
 #     packets per CPU-second and share of a CPU (what the machine gave it).
-#  2. the connector (connector/bench/groups.sh): packets/s with 1 task
-#     (one member of a 2-member group) and 2 tasks (the whole group) against
-#     one broker, and the ratio. Skipped with GROUPS_BENCH_CONNECTOR=0.
+#  2. the connector (connector/bench/run.sh GroupBenchmark; needs the
+#     registry of scripts/stack.sh, which run.sh starts): packets/s with 1
+#     task (member 0 of a 2-member group) and 2 tasks (the whole group, a task
+#     per member) against one in-JVM broker, and the ratio. The broker, worker
+#     and tasks share the machine's cores. Skipped with GROUPS_BENCH_CONNECTOR=0.
 #
 # Each figure is the best of $REPS runs (the machine may be shared).
 #   kmod/bench/groups.sh           REPS=3 SECONDS=3 RING_SIZE=16M
@@ -48,5 +50,5 @@ echo "(the writers share nothing: a ratio below 2x with a CPU share below 100% i
 
 if [[ ${GROUPS_BENCH_CONNECTOR:-1} != 0 ]]; then
 	echo
-	../connector/bench/groups.sh
+	../connector/bench/run.sh GroupBenchmark
 fi
