@@ -7,6 +7,7 @@ packages=(
 	build-essential libpcap-dev pkg-config	# C tools
 	clang libclang-rt-dev			# libFuzzer targets (make -C kmod fuzz)
 	tcpdump tshark iproute2 jq curl		# tests compare against these
+	kcat					# connector/bench: tshark -T ek | kcat, what users script
 	python3 python3-yaml			# docker-compose.yml check, test corpus
 	qemu-system-x86 busybox-static cpio kmod	# the kernel module's VM tests
 	debootstrap xz-utils zstd		# newest kernel: built in an unstable chroot

@@ -34,6 +34,7 @@ skipped=0
 failed=0
 deferred=()
 capd_pid=
+made_group=	# a group the README names that this machine lacked, made for the walk
 
 say() { echo "walk: $*"; }
 fail_step() {
@@ -45,6 +46,7 @@ fail_step() {
 # installed tools (the deferred commands did this already when the walk got that far).
 cleanup() {
 	stop_capd
+	[[ -n $made_group ]] && groupdel "$made_group" 2>/dev/null
 	ip netns del $NS 2>/dev/null
 	ip link del $VETH 2>/dev/null
 	if [[ -x $CLONE/scripts/stack.sh ]]; then
@@ -202,6 +204,10 @@ start_capd() {
 	local n=$1 cmd=$2 ring i
 	stop_capd
 	ring=/dev/shm/pktring/$(sed 's/.* -r \([^ ]*\).*/\1/' <<<"$cmd")
+	# the README gives the ring to the Connect worker's group, as a real host has it
+	if [[ $cmd =~ --group\ ([a-z_][a-z0-9_-]*) ]] && ! getent group "${BASH_REMATCH[1]}" >/dev/null; then
+		groupadd --system "${BASH_REMATCH[1]}" && made_group=${BASH_REMATCH[1]}
+	fi
 	ip netns exec $NS bash -c "exec $cmd" >"$LOG/$n.out" 2>&1 </dev/null &
 	capd_pid=$!
 	for ((i = 0; i < 100; i++)); do

@@ -18,6 +18,9 @@
 #                    dead and started again
 #   stack_loopback   every listening socket of the stack is on 127.0.0.1
 #   compose          docker-compose.yml agrees with README.md and config/
+#   line_rate        tests/line_rate.sh 3 300000: capd on a veth pair flooded with 60-byte frames,
+#                    the block-mode connector: every captured packet in Kafka exactly once, none
+#                    lapped (capped so the ring holds the burst: not a keep-up test, see the script)
 # PKTRING_E2E_TESTS="NAME ..." runs only those (in that order; most need live_demo first).
 # Prints "N passed, N failed"; exit status 1 if any failed. Needs root (namespace,
 # AF_PACKET) as CI has. Leaves the stack running (scripts/stack.sh stop ends it).
@@ -369,10 +372,15 @@ test_compose() {
 	python3 tests/check_compose.py
 }
 
+test_line_rate() {
+	tests/line_rate.sh 3 300000
+}
+
 # --- run -------------------------------------------------------------------------------------
 
 t0=$SECONDS
-for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe stack_part_restart stack_restart stack_loopback compose}; do
+for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe stack_part_restart \
+	stack_restart stack_loopback compose line_rate}; do
 	run_test $t
 done
 echo

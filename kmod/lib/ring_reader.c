@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: open checks, R1-R5 and waiting are one reader.
 /* The user-space ring reader: read-only mapping, identity check, waiting. */
 #include "libpktring.h"
 #include "futex.h"

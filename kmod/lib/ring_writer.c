@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: placement, W1-W6, heartbeat and end are one writer.
 /* The user-space ring writer: a shared-memory file, one writer (flock). */
 #include "libpktring.h"
 #include "futex.h"

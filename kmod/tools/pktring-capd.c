@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: options, TPACKET_V3 ring walk and VLAN re-insertion of one daemon.
 /*
  * pktring-capd: the no-module mode. Captures an interface with AF_PACKET
  * TPACKET_V3 (both directions) and writes the ring layout into a

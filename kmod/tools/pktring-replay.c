@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: options, inputs and pacing of one tool.
 /*
  * pktring-replay: write pcap/pcapng files into a ring -- the deterministic
  * source for tests, benchmarks and demos.

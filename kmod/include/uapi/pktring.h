@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
 /*
- * pktring ring ABI, version 1.
+ * pktring ring ABI, version 1. (Over 300 lines: the one contract, its
+ * protocol and its rationale belong in one header.)
  *
  * This header is the single definition of the ring layout. The kernel
  * module, the user-space writers (capture daemon, replayer) and every

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Over 300 lines: the guest checks need their own independent R1-R5 reader. */
 /*
  * pktring-vmtest: the guest-side checks of the kernel module's VM tests,
  * each a subcommand that prints what it saw and exits non-zero on failure.

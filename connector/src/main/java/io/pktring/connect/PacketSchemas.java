@@ -44,7 +44,8 @@ public final class PacketSchemas {
     public static final String F_FIRST_SEQ = "first_seq";
     public static final String F_LAST_SEQ = "last_seq";
     public static final String F_LOST = "lost";
-    public static final String F_PACKETS = "packets";
+    public static final String F_COUNT = "count";
+    public static final String F_OFFSET = "offset";
 
     /** Key: the symmetric flow key, so both directions of a flow land in one partition in order. */
     public static final Schema KEY = SchemaBuilder.bytes().optional().name("io.pktring.FlowKey")
@@ -77,16 +78,32 @@ public final class PacketSchemas {
             .field(F_TCP_FLAGS, optInt("TCP flags, 12 bits (FIN=1, SYN=2, RST=4, PSH=8, ACK=16, URG=32, ECE=64, CWR=128, AE=256)"))
             .build();
 
-    public static final Schema PACKET_BLOCK = SchemaBuilder.struct()
-            .name("io.pktring.PacketBlock").version(VERSION)
-            .doc("Consecutive packets from one pktring ring in one record (block mode)")
+    /**
+     * Block mode: consecutive packets of one ring as columns. Packet i is element i of every
+     * array, its bytes data[offset[i], offset[i] + caplen[i]). No Struct per packet and no
+     * per-packet decoding: what a converter and a consumer handle per packet is a few numbers.
+     */
+    public static final Schema PACKET_COLUMNS = SchemaBuilder.struct()
+            .name("io.pktring.PacketColumns").version(VERSION)
+            .doc("Consecutive packets from one pktring ring in one record (block mode), as columns: packet i is "
+                    + "element i of every array, its bytes are data[offset[i], offset[i] + caplen[i])")
             .field(F_IFNAME, doc(SchemaBuilder.string(), "Interface (or replay source) the ring captures"))
-            .field(F_LINKTYPE, doc(SchemaBuilder.int32(), "pcap LINKTYPE of the packets' data"))
+            .field(F_LINKTYPE, doc(SchemaBuilder.int32(), "pcap LINKTYPE of the packets' data (1 = Ethernet)"))
             .field(F_EPOCH, doc(SchemaBuilder.int64(), "The ring's epoch (new each time the ring is created)"))
             .field(F_FIRST_SEQ, doc(SchemaBuilder.int64(), "Sequence number of the first packet"))
             .field(F_LAST_SEQ, doc(SchemaBuilder.int64(), "Sequence number of the last packet"))
             .field(F_LOST, doc(SchemaBuilder.int64(), "Packets lost before and between the packets of this block"))
-            .field(F_PACKETS, SchemaBuilder.array(PACKET).doc("The packets, in ring order").build())
+            .field(F_COUNT, doc(SchemaBuilder.int32(), "Packets in this block: the length of every array"))
+            .field(F_TS_NS, longs("Capture time, nanoseconds since the epoch (UTC)"))
+            .field(F_SEQ, longs("Packet sequence number in the ring's epoch; a gap means loss"))
+            .field(F_CAPLEN, ints("Bytes captured: the packet's length in data"))
+            .field(F_ORIGLEN, ints("Length of the packet on the wire"))
+            .field(F_IFINDEX, ints("Interface index the packet was seen on (0 for a replay)"))
+            .field(F_DIRECTION, ints("Direction on the interface: 0 unknown, 1 in, 2 out"))
+            .field(F_PKTTYPE, ints("Linux packet type (PACKET_HOST=0, BROADCAST=1, MULTICAST=2, OTHERHOST=3, OUTGOING=4)"))
+            .field(F_OFFSET, ints("Where the packet starts in data"))
+            .field(F_DATA, doc(SchemaBuilder.bytes(), "The packets' captured bytes, back to back, each from its "
+                    + "link-layer header on"))
             .build();
 
     private PacketSchemas() {
@@ -94,6 +111,14 @@ public final class PacketSchemas {
 
     private static Schema doc(SchemaBuilder b, String doc) {
         return b.doc(doc).build();
+    }
+
+    private static Schema longs(String doc) {
+        return SchemaBuilder.array(Schema.INT64_SCHEMA).doc(doc).build();
+    }
+
+    private static Schema ints(String doc) {
+        return SchemaBuilder.array(Schema.INT32_SCHEMA).doc(doc).build();
     }
 
     private static Schema optInt(String doc) {

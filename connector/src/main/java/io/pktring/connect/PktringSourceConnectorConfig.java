@@ -26,6 +26,7 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public static final String BATCH_MAX_PACKETS = "batch.max.packets";
     public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String POLL_TIMEOUT_MS = "poll.timeout.ms";
+    public static final String POLL_LINGER_MS = "poll.linger.ms";
     public static final String SNAPLEN = "snaplen";
     public static final String FILTER = "filter";
     public static final String RECORD_MODE = "record.mode";
@@ -102,8 +103,8 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
             .define(RECORD_MODE, Type.STRING, "packet", ValidString.in("packet", "block"),
                     Importance.MEDIUM,
                     "'packet' = one io.pktring.Packet record per packet (key = symmetric flow key); "
-                            + "'block' = one io.pktring.PacketBlock record carrying up to "
-                            + "block.max.packets packets, for line-rate links.",
+                            + "'block' = one io.pktring.PacketColumns record carrying up to "
+                            + "block.max.packets packets as columns, for line-rate links.",
                     GROUP_RECORDS, 2, Width.SHORT, "Record mode")
             .define(RECORD_TIMESTAMP, Type.STRING, "capture", ValidString.in("capture", "publish"),
                     Importance.MEDIUM,
@@ -115,13 +116,13 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                             + "time is always in the value's timestamp and ts_ns fields.",
                     GROUP_RECORDS, 4, Width.SHORT, "Record timestamp")
             .define(BLOCK_MAX_PACKETS, Type.INT, 256, Range.between(1, 65536), Importance.LOW,
-                    "Most packets per PacketBlock record in block mode.",
+                    "Most packets per PacketColumns record in block mode.",
                     GROUP_RECORDS, 3, Width.SHORT, "Packets per block")
             .define(BLOCK_MAX_BYTES, Type.INT, 512 * 1024, Range.between(1024, 1 << 30), Importance.LOW,
-                    "Most captured bytes (after snaplen) per PacketBlock record in block mode; a block "
+                    "Most captured bytes (after snaplen) per PacketColumns record in block mode; a block "
                             + "holds at least one packet. Keep it well below the producer's "
                             + "max.request.size and the topic's max.message.bytes (1 MiB by default): "
-                            + "each packet adds about 100 bytes of Avro fields.",
+                            + "each packet adds up to about 50 bytes of Avro fields.",
                     GROUP_RECORDS, 5, Width.SHORT, "Bytes per block")
             .define(BATCH_MAX_PACKETS, Type.INT, 2048, Range.between(1, 1_000_000), Importance.LOW,
                     "Most packets handed to the worker by one poll().",
@@ -133,8 +134,16 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                     GROUP_BATCHING, 2, Width.SHORT, "Batch bytes")
             .define(POLL_TIMEOUT_MS, Type.INT, 200, Range.between(1, MAX_POLL_TIMEOUT_MS),
                     Importance.LOW,
-                    "Longest time poll() waits for the first packet before returning nothing.",
-                    GROUP_BATCHING, 3, Width.SHORT, "Poll timeout");
+                    "Longest time poll() waits for the first packet before returning nothing, and the "
+                            + "longest a poll() takes in all.",
+                    GROUP_BATCHING, 3, Width.SHORT, "Poll timeout")
+            .define(POLL_LINGER_MS, Type.INT, 50, Range.between(0, MAX_POLL_TIMEOUT_MS), Importance.LOW,
+                    "After the first packet of a poll(), how long to keep reading packets as they "
+                            + "arrive before returning them, unless batch.max.packets or batch.max.bytes is "
+                            + "reached first; poll.timeout.ms still bounds the whole poll(). A trickle of "
+                            + "packets then makes one batch (and in block mode one block) instead of a poll "
+                            + "for every few packets. 0 returns as soon as the ring has nothing more.",
+                    GROUP_BATCHING, 4, Width.SHORT, "Poll linger");
 
     public PktringSourceConnectorConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
@@ -170,6 +179,10 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
 
     public int pollTimeoutMs() {
         return getInt(POLL_TIMEOUT_MS);
+    }
+
+    public int pollLingerMs() {
+        return getInt(POLL_LINGER_MS);
     }
 
     public int snaplen() {

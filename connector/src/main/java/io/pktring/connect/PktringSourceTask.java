@@ -14,7 +14,6 @@ import org.apache.kafka.connect.source.SourceTask;
 
 import io.pktring.connect.filter.FilterException;
 import io.pktring.connect.filter.PacketFilter;
-import io.pktring.connect.ring.CopiedPacket;
 
 /**
  * Reads one ring and hands its packets to the worker as records: a thin loop over a
@@ -84,8 +83,9 @@ public class PktringSourceTask extends SourceTask {
     }
 
     /**
-     * Waits up to poll.timeout.ms for the first packet, then takes what is there, up to
-     * batch.max.packets and batch.max.bytes; bounded in time even while the filter rejects all.
+     * Waits up to poll.timeout.ms for the first packet, then takes what arrives for up to
+     * poll.linger.ms more, until batch.max.packets or batch.max.bytes; never longer than
+     * poll.timeout.ms in all, even while the filter rejects every packet.
      */
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
@@ -99,33 +99,22 @@ public class PktringSourceTask extends SourceTask {
             }
             long deadline = System.nanoTime() + config.pollTimeoutMs() * 1_000_000L;
             SourceRecordFactory.Batch batch = records.batch();
-            while (batch.packets() < config.batchMaxPackets() && batch.bytes() < config.batchMaxBytes()) {
-                CopiedPacket packet = follower.next(filter, deadline, batch.packets() == 0);
-                if (packet == null) {
-                    break;
-                }
-                batch.add(packet);
-            }
+            follower.fill(batch, filter, deadline, config.pollLingerMs() * 1_000_000L, config.batchMaxPackets());
             return batch.records();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Counts what the producer acknowledged. */
+    /** Counts what the producer acknowledged: a block's count and data length, not its packets. */
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
         if (metadata == null || !(record.value() instanceof Struct value)) {
             return; // filtered out by a transform or dropped by the error handler
         }
-        if (value.schema() == PacketSchemas.PACKET_BLOCK) {
-            List<Struct> packets = value.getArray(PacketSchemas.F_PACKETS);
-            metrics.packetsPublished.addAndGet(packets.size());
-            long bytes = 0;
-            for (Struct p : packets) {
-                bytes += p.getInt32(PacketSchemas.F_CAPLEN);
-            }
-            metrics.bytesPublished.addAndGet(bytes);
+        if (value.schema() == PacketSchemas.PACKET_COLUMNS) {
+            metrics.packetsPublished.addAndGet(value.getInt32(PacketSchemas.F_COUNT));
+            metrics.bytesPublished.addAndGet(value.getBytes(PacketSchemas.F_DATA).length);
         } else {
             metrics.packetsPublished.incrementAndGet();
             metrics.bytesPublished.addAndGet(value.getInt32(PacketSchemas.F_CAPLEN));

@@ -1,6 +1,8 @@
+// Over 300 lines: ring life and all loss accounting are one concept, kept in one place.
 package io.pktring.connect;
 
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
@@ -33,6 +35,10 @@ final class RingFollower implements AutoCloseable {
     private final RingPathWatch watch;
     private final TaskMetrics metrics;
 
+    /** Shortest sleep between two reads while lingering. */
+    static final long MIN_LINGER_PAUSE_NANOS = 1_000_000L;
+
+    private final FillSink sink = new FillSink();
     private RingMapping ring;
     private volatile RingReader reader;
     /** Lost packets counted but not yet reported on a delivered packet. */
@@ -115,45 +121,113 @@ final class RingFollower implements AutoCloseable {
     }
 
     /**
-     * The next packet the filter (null: none) wants, with lostBefore = every packet lost since the
-     * previous one delivered; null at the deadline, or, when waitForData, once the ring stayed
-     * quiet until it (then the ring is checked for re-creation).
+     * Reads the packets the filter (null: none) wants into target until it is full (returns false,
+     * at batchPackets packets or sooner): waits until the deadline for the first packet, then reads
+     * what arrives for up to lingerNanos after the first, so a trickle of packets makes one batch,
+     * not a poll each. While lingering it sleeps between reads ({@link #lingerPause}), so a slow
+     * stream wakes it once or twice per batch, not once per packet. Each packet's lostBefore =
+     * every packet lost since the previous one delivered. When nothing came until the deadline, the
+     * ring is checked for re-creation.
      */
-    CopiedPacket next(PacketFilter wanted, long deadlineNanos, boolean waitForData) throws InterruptedException {
+    void fill(RingReader.PacketSink target, PacketFilter wanted, long deadlineNanos, long lingerNanos,
+            int batchPackets) throws InterruptedException {
         try {
+            sink.start(target, wanted, deadlineNanos);
             while (!stopping) {
-                long left = deadlineNanos - System.nanoTime(); // bounded even while the filter rejects all
-                if (left <= 0) {
-                    return null;
+                boolean atHead = reader.read(sink);
+                sink.count();
+                if (!atHead) {
+                    return; // full, or the deadline passed while the filter rejected packets
                 }
-                CopiedPacket p = reader.next(waitForData ? left / 1_000_000L : 0);
-                if (p == null) {
-                    if (waitForData && !stopping) {
-                        idleUntil(deadlineNanos);
-                        checkRing();
+                long now = System.nanoTime();
+                if (sink.delivered == 0) {
+                    long left = deadlineNanos - now;
+                    if (left <= 0) {
+                        return;
                     }
-                    return null;
+                    if (!reader.await((left + 999_999) / 1_000_000L)) {
+                        if (!stopping) {
+                            idleUntil(deadlineNanos);
+                            checkRing();
+                        }
+                        return;
+                    }
+                } else {
+                    long left = Math.min(deadlineNanos, sink.firstAt + lingerNanos) - now;
+                    if (left <= 0) {
+                        return;
+                    }
+                    LockSupport.parkNanos(Math.min(left, lingerPause(now, batchPackets)));
                 }
-                metrics.packetsRead.incrementAndGet();
-                metrics.bytesRead.addAndGet(p.caplen);
-                if (p.lostBefore > 0) {
-                    countLost(p.lostBefore);
-                    log.warn("{}: {} packets lost before seq {} of epoch {} (reader lapped by the writer, or the ring "
-                            + "was re-created); reported in the loss header of the next record", path, p.lostBefore,
-                            p.seq, Long.toUnsignedString(epoch()));
-                }
-                if (wanted != null && !wanted.matches(p.data, p.caplen, p.origlen)) {
-                    metrics.packetsFiltered.incrementAndGet();
-                    continue; // its loss stays unreported until a packet is delivered
-                }
-                p.lostBefore = unreported;
-                unreported = 0;
-                return p;
             }
-            return null;
         } catch (RingException e) {
             throw new ConnectException(path + ": " + e.getMessage()
                     + ". The ring's writer or memory is broken; recreate the ring, then restart the task.", e);
+        }
+    }
+
+    /**
+     * How long to sleep before reading again while lingering: half the time the batch needs to
+     * fill at the rate packets came in since its first, and at least {@link #MIN_LINGER_PAUSE_NANOS}.
+     * A trickle then sleeps out the linger in one or two pauses; a fast stream is read every
+     * millisecond and fills its batch long before the linger ends.
+     */
+    private long lingerPause(long now, int batchPackets) {
+        long elapsed = Math.max(1, now - sink.firstAt);
+        long room = Math.max(1, batchPackets - sink.delivered);
+        return Math.max(MIN_LINGER_PAUSE_NANOS, elapsed * room / sink.delivered / 2);
+    }
+
+    /**
+     * Between the reader and a fill's target: counts what is read, filtered and lost, applies the
+     * filter, and stops the read at the deadline even while the filter rejects every packet. One
+     * per follower, so a read allocates nothing; the metrics are updated once per read.
+     */
+    private final class FillSink implements RingReader.PacketSink {
+        private RingReader.PacketSink target;
+        private PacketFilter wanted;
+        private long deadline;
+        int delivered;
+        long firstAt;
+        private long read, bytes, filtered;
+
+        void start(RingReader.PacketSink target, PacketFilter wanted, long deadline) {
+            this.target = target;
+            this.wanted = wanted;
+            this.deadline = deadline;
+            delivered = 0;
+        }
+
+        @Override
+        public boolean accept(CopiedPacket p) {
+            read++;
+            bytes += p.caplen;
+            if (p.lostBefore > 0) {
+                countLost(p.lostBefore);
+                log.warn("{}: {} packets lost before seq {} of epoch {} (reader lapped by the writer, or the ring "
+                        + "was re-created); reported in the loss header of the next record", path, p.lostBefore,
+                        p.seq, Long.toUnsignedString(epoch()));
+            }
+            // the clock is read every 64 packets: bounded in time even while the filter rejects all
+            boolean inTime = (read & 63) != 0 || System.nanoTime() < deadline;
+            if (wanted != null && !wanted.matches(p.data, p.caplen, p.origlen)) {
+                filtered++;
+                return inTime; // its loss stays unreported until a packet is delivered
+            }
+            p.lostBefore = unreported;
+            unreported = 0;
+            if (delivered++ == 0) {
+                firstAt = System.nanoTime();
+            }
+            return target.accept(p) && inTime;
+        }
+
+        /** Adds what was read since the last call to the task's metrics. */
+        void count() {
+            metrics.packetsRead.addAndGet(read);
+            metrics.bytesRead.addAndGet(bytes);
+            metrics.packetsFiltered.addAndGet(filtered);
+            read = bytes = filtered = 0;
         }
     }
 
@@ -164,7 +238,7 @@ final class RingFollower implements AutoCloseable {
     }
 
     /**
-     * An ended, drained ring returns at once from next(): wait out the poll timeout here instead,
+     * An ended, drained ring returns at once from await(): wait out the poll timeout here instead,
      * so the worker does not spin on empty polls. Sliced so stop() is noticed quickly.
      */
     private void idleUntil(long deadlineNanos) throws InterruptedException {

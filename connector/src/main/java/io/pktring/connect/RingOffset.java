@@ -1,7 +1,9 @@
 package io.pktring.connect;
 
+import java.util.AbstractMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.connect.errors.ConnectException;
 
@@ -32,13 +34,30 @@ public record RingOffset(long epoch, long position, long nextSeq) {
         return p;
     }
 
+    /** The offset as Connect stores it: v, epoch, position and seq. Immutable. */
     public Map<String, Object> toMap() {
-        Map<String, Object> o = new HashMap<>();
-        o.put(OFFSET_VERSION, VERSION);
-        o.put(OFFSET_EPOCH, epoch);
-        o.put(OFFSET_POSITION, position);
-        o.put(OFFSET_SEQ, nextSeq);
-        return o;
+        return new OffsetMap(epoch, position, nextSeq);
+    }
+
+    /**
+     * The offset map of one record, made for every record a task returns: it holds its three
+     * numbers unboxed, and builds its entries only when read, which the worker does only for
+     * the offsets it commits (one per partition per commit), not for every record.
+     */
+    private static final class OffsetMap extends AbstractMap<String, Object> {
+        private final long epoch, position, nextSeq;
+
+        OffsetMap(long epoch, long position, long nextSeq) {
+            this.epoch = epoch;
+            this.position = position;
+            this.nextSeq = nextSeq;
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return Map.<String, Object>of(OFFSET_VERSION, VERSION, OFFSET_EPOCH, epoch, OFFSET_POSITION, position,
+                    OFFSET_SEQ, nextSeq).entrySet();
+        }
     }
 
     /** Parses a stored offset; null for null. Throws with the reason when it is malformed. */

@@ -33,8 +33,8 @@ class AvroSchemaFilesTest {
     }
 
     @Test
-    void packetBlockSchemaFileIsWhatTheConverterDerives() throws IOException {
-        check("PacketBlock.avsc", PacketSchemas.PACKET_BLOCK);
+    void packetColumnsSchemaFileIsWhatTheConverterDerives() throws IOException {
+        check("PacketColumns.avsc", PacketSchemas.PACKET_COLUMNS);
     }
 
     private static void check(String file, org.apache.kafka.connect.data.Schema schema) throws IOException {

@@ -69,16 +69,16 @@ class PktringSourceConnectorTest {
         reset.put(partition, null);
         assertTrue(c.alterOffsets(Map.of(), reset), "a reset (null offset) is allowed");
 
-        Map<String, Object> unaligned = new RingOffset(7, 64, 3).toMap();
+        Map<String, Object> unaligned = new HashMap<>(new RingOffset(7, 64, 3).toMap());
         unaligned.put("position", 65L);
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, unaligned)));
-        Map<String, Object> future = new RingOffset(7, 64, 3).toMap();
+        Map<String, Object> future = new HashMap<>(new RingOffset(7, 64, 3).toMap());
         future.put("v", 2);
         assertTrue(assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, future)))
                 .getMessage().contains("version 2"));
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(),
                 Map.of(Map.of("ring", "/r/a"), new RingOffset(7, 64, 3).toMap())));
-        Map<String, Object> text = new RingOffset(7, 64, 3).toMap();
+        Map<String, Object> text = new HashMap<>(new RingOffset(7, 64, 3).toMap());
         text.put("seq", "3");
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, text)));
     }

@@ -3,21 +3,28 @@ package io.pktring.connect;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.management.ThreadMXBean;
 
 import io.pktring.connect.testing.FixedOffsetTaskContext;
 import io.pktring.connect.ring.RingCounter;
@@ -167,6 +174,75 @@ class PktringSourceTaskTest {
             assertEquals(7, task.poll().size());
             assertEquals(6, task.poll().size());
         }
+    }
+
+    /**
+     * Packets trickling in (one every 2 ms) come back in batches gathered over poll.linger.ms, not
+     * a poll for every packet or two: a poll lasts at least the linger (it starts before its first
+     * packet) and returns within the linger of its first packet (plus slack for a loaded machine),
+     * long before poll.timeout.ms. The poll thread sleeps meanwhile.
+     */
+    @Test
+    void aTrickleOfPacketsComesBackInBatchesBoundedByTheLinger() throws Exception {
+        int lingerMs = 100, n = 400;
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 20, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "500",
+                    PktringSourceConnectorConfig.POLL_LINGER_MS, Integer.toString(lingerMs));
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < n; i++) {
+                    ring.write(packet(i, 64), 64, 64, epochNanos());
+                    LockSupport.parkNanos(2_000_000L);
+                }
+            });
+            List<Integer> sizes = new ArrayList<>();
+            int got = 0;
+            long cpu0 = threads.getCurrentThreadCpuTime(), wall0 = System.nanoTime();
+            while (got < n && System.nanoTime() - wall0 < TimeUnit.SECONDS.toNanos(30)) {
+                long t0 = System.nanoTime();
+                List<SourceRecord> batch = task.poll();
+                long t1 = System.nanoTime(), end = epochNanos();
+                if (batch == null) {
+                    continue;
+                }
+                got += batch.size();
+                sizes.add(batch.size());
+                long pollMs = (t1 - t0) / 1_000_000, sinceFirstMs = (end - ((Struct) batch.get(0).value()).getInt64("ts_ns")) / 1_000_000;
+                assertTrue(t1 - t0 >= lingerMs * 1_000_000L, "a poll of " + batch.size() + " packets returned after "
+                        + pollMs + " ms, before its " + lingerMs + " ms linger");
+                assertTrue(sinceFirstMs <= lingerMs + 100, "a poll returned " + sinceFirstMs + " ms after its first packet "
+                        + "was written; the linger is " + lingerMs + " ms");
+            }
+            long cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000, wallMs = (System.nanoTime() - wall0) / 1_000_000;
+            writer.get(30, TimeUnit.SECONDS);
+            assertEquals(n, got);
+            assertTrue(sizes.size() <= n / 10, "batches of a " + lingerMs + " ms linger, not a poll for every few packets: " + sizes);
+            assertTrue(cpuMs * 10 < wallMs, "the poll thread used " + cpuMs + " ms of CPU in " + wallMs + " ms");
+            System.out.printf("trickle: %d packets in %d polls, %d ms CPU in %d ms%n", n, sizes.size(), cpuMs, wallMs);
+        }
+    }
+
+    /** Waiting on an idle ring sleeps on the ring's futex: a poll thread that does not spin. */
+    @Test
+    void anIdleRingCostsAlmostNoCpu() throws Exception {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.POLL_TIMEOUT_MS, "500");
+            assertNull(task.poll()); // the first runs cold code
+            long cpu0 = threads.getCurrentThreadCpuTime(), wall0 = System.nanoTime();
+            for (int i = 0; i < 4; i++) {
+                assertNull(task.poll());
+            }
+            long cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1000, wallUs = (System.nanoTime() - wall0) / 1000;
+            assertTrue(wallUs >= 1_900_000, "four idle polls of 500 ms took " + wallUs + " us");
+            assertTrue(cpuUs * 100 < wallUs * 2, "idle polls used " + cpuUs + " us of CPU in " + wallUs + " us");
+            System.out.printf("idle: %d us CPU in %d us%n", cpuUs, wallUs);
+        }
+    }
+
+    private static long epochNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     @Test
@@ -380,11 +456,33 @@ class PktringSourceTaskTest {
         assertTrue(e.getMessage().contains(ringPath().toString()), e.getMessage());
     }
 
+    /** The packets of a PacketColumns value, each as its fields and bytes, checking the columns line up. */
+    private static List<Map<String, Object>> unpack(Struct v) {
+        int n = v.getInt32("count");
+        byte[] data = v.getBytes("data");
+        List<Map<String, Object>> out = new ArrayList<>();
+        int next = 0;
+        for (int j = 0; j < n; j++) {
+            Map<String, Object> p = new HashMap<>();
+            for (String column : List.of("ts_ns", "seq", "caplen", "origlen", "ifindex", "direction", "pkttype", "offset")) {
+                assertEquals(n, v.getArray(column).size(), column + " has count elements");
+                p.put(column, v.getArray(column).get(j));
+            }
+            int caplen = (Integer) p.get("caplen");
+            assertEquals(next, p.get("offset"), "packet " + j + " starts where the one before ends");
+            p.put("data", Arrays.copyOfRange(data, next, next + caplen));
+            next += caplen;
+            out.add(p);
+        }
+        assertEquals(next, data.length, "data holds the packets and nothing else");
+        return out;
+    }
+
     @Test
-    void blockModeCarriesConsecutivePacketsAndTheOffsetOfTheLast() throws Exception {
+    void blockModeCarriesConsecutivePacketsAsColumnsAndTheOffsetOfTheLast() throws Exception {
         try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
             for (int i = 0; i < 10; i++) {
-                ring.write(packet(i, 64), 64, 64, i);
+                ring.write(packet(i, 60 + i), 60 + i, 100 + i, 1_700_000_000_123_456_789L + i);
             }
             PktringSourceTask task = start(null, PktringSourceConnectorConfig.RECORD_MODE, "block",
                     PktringSourceConnectorConfig.BLOCK_MAX_PACKETS, "4");
@@ -393,11 +491,62 @@ class PktringSourceTaskTest {
             List<Long> seqs = new ArrayList<>();
             for (SourceRecord b : blocks) {
                 Struct v = (Struct) b.value();
-                List<Struct> packets = v.getArray("packets");
-                packets.forEach(p -> seqs.add(p.getInt64("seq")));
+                assertSame(PacketSchemas.PACKET_COLUMNS, b.valueSchema());
+                v.validate();
+                assertEquals("eth0", v.getString("ifname"));
+                assertEquals(1, v.getInt32("linktype"));
+                assertEquals(ring.epoch(), v.getInt64("epoch"));
+                assertEquals(0, v.getInt64("lost"));
+                assertNull(b.key());
+                List<Map<String, Object>> packets = unpack(v);
+                for (Map<String, Object> p : packets) {
+                    int i = (int) (long) (Long) p.get("seq");
+                    seqs.add((long) i);
+                    assertArrayEquals(packet(i, 60 + i), (byte[]) p.get("data"), "bytes of packet " + i);
+                    assertEquals(60 + i, p.get("caplen"));
+                    assertEquals(100 + i, p.get("origlen"));
+                    assertEquals(1_700_000_000_123_456_789L + i, p.get("ts_ns"));
+                    assertEquals(TestRingWriter.IFINDEX, p.get("ifindex"));
+                    assertEquals(RingLayout.DIR_IN, p.get("direction"));
+                    assertEquals(0, p.get("pkttype"));
+                }
+                assertEquals(packets.get(0).get("seq"), v.getInt64("first_seq"));
+                assertEquals(packets.get(packets.size() - 1).get("seq"), v.getInt64("last_seq"));
+                assertEquals(v.getInt64("first_seq"), header(b, PacketSchemas.HEADER_SEQ));
+                assertEquals((1_700_000_000_123_456_789L + v.getInt64("first_seq")) / 1_000_000L, b.timestamp());
                 assertEquals(v.getInt64("last_seq") + 1, RingOffset.fromMap(b.sourceOffset()).nextSeq());
             }
             assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), seqs);
+            assertEquals(ring.head(), RingOffset.fromMap(blocks.get(2).sourceOffset()).position());
+
+            for (SourceRecord b : blocks) {
+                task.commitRecord(b, new RecordMetadata(new TopicPartition("t", 0), 0, 0, 0, 0, 0));
+            }
+            assertEquals(10, metric(task, "PacketsPublished"), "a block counts its packets");
+            assertEquals(10 * 60 + 45, metric(task, "BytesPublished"), "and their bytes");
+        }
+    }
+
+    @Test
+    void aBlockCarriesTheLossBeforeAndBetweenItsPackets() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 4096, 1, 65535, "eth0")) {
+            ring.write(packet(0, 100), 100, 100, 0);
+            String[] block = {PktringSourceConnectorConfig.RECORD_MODE, "block"};
+            PktringSourceTask first = start(null, block);
+            Map<String, ?> committed = pollPackets(first, 1).get(0).sourceOffset();
+            first.stop();
+            for (int i = 1; i <= 200; i++) { // laps a 4 KiB ring many times
+                ring.write(packet(i, 100), 100, 100, i);
+            }
+            PktringSourceTask second = start(committed, block);
+            SourceRecord b = pollPackets(second, 1).get(0);
+            Struct v = (Struct) b.value();
+            long firstSeq = v.getInt64("first_seq");
+            assertTrue(firstSeq > 1);
+            assertEquals(firstSeq - 1, v.getInt64("lost"), "packets 1 .. first_seq-1 were overwritten");
+            assertEquals(firstSeq - 1, header(b, PacketSchemas.HEADER_LOST));
+            assertEquals(200, v.getInt64("last_seq"));
+            assertEquals(201 - firstSeq, (long) v.getInt32("count"));
         }
     }
 
@@ -412,10 +561,25 @@ class PktringSourceTaskTest {
                     PktringSourceConnectorConfig.BLOCK_MAX_BYTES, "8192");
             List<Integer> sizes = new ArrayList<>();
             for (SourceRecord b : pollPackets(task, 6)) {
-                sizes.add(((Struct) b.value()).getArray("packets").size());
+                sizes.add(((Struct) b.value()).getInt32("count"));
             }
             // two 3000-byte packets fit in 8192 bytes, a third does not; a bigger packet goes alone
             assertEquals(List.of(2, 2, 2, 2, 2, 1), sizes);
+        }
+    }
+
+    @Test
+    void snaplenCutsTheBytesOfABlockButKeepsTheWireLength() throws Exception {
+        try (TestRingWriter ring = TestRingWriter.create(ringPath(), 1 << 16, 1, 65535, "eth0")) {
+            ring.write(packet(0, 200), 200, 1500, 0);
+            ring.write(packet(1, 50), 50, 50, 1);
+            PktringSourceTask task = start(null, PktringSourceConnectorConfig.SNAPLEN, "64",
+                    PktringSourceConnectorConfig.RECORD_MODE, "block");
+            List<Map<String, Object>> packets = unpack((Struct) pollPackets(task, 1).get(0).value());
+            assertEquals(64, packets.get(0).get("caplen"));
+            assertEquals(1500, packets.get(0).get("origlen"));
+            assertArrayEquals(Arrays.copyOf(packet(0, 200), 64), (byte[]) packets.get(0).get("data"));
+            assertArrayEquals(packet(1, 50), (byte[]) packets.get(1).get("data"));
         }
     }
 
@@ -427,7 +591,7 @@ class PktringSourceTaskTest {
             Struct v = (Struct) pollPackets(task, 1).get(0).value();
             assertEquals(64, v.getInt32("caplen"));
             assertEquals(1500, v.getInt32("origlen"));
-            assertArrayEquals(java.util.Arrays.copyOf(packet(0, 200), 64), v.getBytes("data"));
+            assertArrayEquals(Arrays.copyOf(packet(0, 200), 64), v.getBytes("data"));
         }
     }
 }

@@ -28,6 +28,21 @@ public interface Libpcap extends Library {
 
     String pcap_lib_version();
 
+    /**
+     * The DLT_ value pcap_open_dead takes for a LINKTYPE_ value as records (and files and rings)
+     * carry it; libpcap refuses to write a LINKTYPE_ value where they differ (linktype_to_dlt in
+     * libpcap, on Linux; the connector's LibPcap.dlt is the same table).
+     */
+    static int dlt(int linktype) {
+        return switch (linktype) {
+            case 100 -> 11; // ATM_RFC1483
+            case 101 -> 12; // RAW
+            case 102 -> 15; // SLIP_BSDOS
+            case 103 -> 16; // PPP_BSDOS
+            default -> linktype;
+        };
+    }
+
     /** libpcap, loaded once; fails with a message that says what to install. */
     static Libpcap get() {
         return Holder.INSTANCE;

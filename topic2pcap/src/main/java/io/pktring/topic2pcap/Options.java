@@ -35,8 +35,9 @@ public record Options(
               -w, --output FILE|-          pcap to write; - is standard output (default -)
                   --linktype N             link type of an empty output (default 1, EN10MB)
                   --snaplen N              snap length in the pcap header (default 262144)
-            Reads Avro records (io.pktring.Packet or io.pktring.PacketBlock) in Confluent wire
-            format and writes a pcap with nanosecond timestamps and original lengths:
+            Reads Avro records (io.pktring.Packet, io.pktring.PacketColumns, or the
+            io.pktring.PacketBlock of earlier connectors) in Confluent wire format and writes a
+            pcap with nanosecond timestamps and original lengths:
               topic2pcap -t pktring-demo -w - | tcpdump -n -r -
             """;
 

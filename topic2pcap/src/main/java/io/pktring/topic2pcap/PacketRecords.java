@@ -2,13 +2,16 @@ package io.pktring.topic2pcap;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * Turns a decoded record value into packets: an io.pktring.Packet gives one, an
- * io.pktring.PacketBlock gives the packets of its "packets" array.
+ * Turns a decoded record value into packets, by its fields: an io.pktring.Packet gives one, an
+ * io.pktring.PacketColumns (block mode) the packets of its columns, and an io.pktring.PacketBlock
+ * (block mode of connectors before PacketColumns) the packets of its "packets" array. A topic may
+ * hold all three: each record is decoded with its own writer schema.
  */
 public final class PacketRecords {
 
@@ -16,6 +19,9 @@ public final class PacketRecords {
     }
 
     public static List<CapturedPacket> packets(GenericRecord value) throws RecordDecodeException {
+        if (value.getSchema().getField("offset") != null) {
+            return columns(value);
+        }
         Schema.Field block = value.getSchema().getField("packets");
         if (block == null) {
             return List.of(packet(value));
@@ -32,6 +38,52 @@ public final class PacketRecords {
             out.add(packet(r));
         }
         return out;
+    }
+
+    /**
+     * Packet i of a PacketColumns record is element i of its arrays, its bytes
+     * data[offset[i], offset[i] + caplen[i]); every array has count elements.
+     */
+    static List<CapturedPacket> columns(GenericRecord r) throws RecordDecodeException {
+        String name = r.getSchema().getFullName();
+        int count = optionalInt(r, "count", -1);
+        int linktype = optionalInt(r, "linktype", 1);
+        byte[] data = bytes(r, "data");
+        List<?> ts = column(r, "ts_ns", count), caplen = column(r, "caplen", count);
+        List<?> origlen = column(r, "origlen", count), offset = column(r, "offset", count);
+        List<CapturedPacket> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long at = number(name, "offset", offset.get(i)), len = number(name, "caplen", caplen.get(i));
+            long wire = number(name, "origlen", origlen.get(i));
+            if (at < 0 || len < 0 || at + len > data.length) {
+                throw new RecordDecodeException(name + ": packet " + i + " at offset " + at + ", " + len
+                        + " bytes, is outside its " + data.length + " data bytes");
+            }
+            if (wire < len) {
+                throw new RecordDecodeException(name + ": packet " + i + " has origlen " + wire + " below caplen " + len);
+            }
+            out.add(new CapturedPacket(number(name, "ts_ns", ts.get(i)), (int) len, (int) wire, linktype,
+                    Arrays.copyOfRange(data, (int) at, (int) (at + len))));
+        }
+        return out;
+    }
+
+    private static List<?> column(GenericRecord r, String name, int count) throws RecordDecodeException {
+        if (!(field(r, name) instanceof List<?> list)) {
+            throw new RecordDecodeException(r.getSchema().getFullName() + " has no array \"" + name + "\"");
+        }
+        if (list.size() != count) {
+            throw new RecordDecodeException(r.getSchema().getFullName() + "." + name + " has " + list.size()
+                    + " elements, count is " + count);
+        }
+        return list;
+    }
+
+    private static long number(String record, String column, Object v) throws RecordDecodeException {
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        throw new RecordDecodeException(record + "." + column + " holds a non-number");
     }
 
     static CapturedPacket packet(GenericRecord r) throws RecordDecodeException {

@@ -20,12 +20,12 @@ public final class PcapWriter implements AutoCloseable {
     private final Memory header = new Memory(2L * NativeLong.SIZE + 8);
     private boolean closed;
 
-    /** Opens FILE for writing, or standard output for "-". */
+    /** Opens FILE for writing, or standard output for "-"; linktype is a LINKTYPE_ value, as records carry it. */
     public PcapWriter(String target, int linktype, int snaplen) throws IOException {
         this.target = target;
         this.linktype = linktype;
         this.handle = pcap.pcap_open_dead_with_tstamp_precision(
-                linktype, snaplen, Libpcap.PCAP_TSTAMP_PRECISION_NANO);
+                Libpcap.dlt(linktype), snaplen, Libpcap.PCAP_TSTAMP_PRECISION_NANO);
         if (handle == null) {
             throw new IOException("libpcap cannot make a pcap of link type " + linktype);
         }

@@ -62,6 +62,21 @@ class PcapWriterTest {
         return lines.stream().map(l -> l.startsWith("\t") ? l : l.replaceFirst("^\\S+ ", "")).toList();
     }
 
+    /**
+     * Records carry link types as files and rings store them (LINKTYPE_RAW = 101 for tun-raw.pcap);
+     * libpcap writes a file only for the DLT_ value (DLT_RAW = 12), and reads it back as that.
+     */
+    @Test
+    void aRecordsLinkTypeThatLibpcapNumbersOtherwiseIsWritten() throws Exception {
+        List<CapturedPacket> raw = Captures.read(TestData.corpus("tun-raw.pcap"));
+        Path out = tmp.resolve("raw.pcap");
+        try (PcapWriter w = new PcapWriter(out.toString(), 101, 262_144)) {
+            raw.forEach(p -> w.write(new CapturedPacket(p.tsNanos(), p.caplen(), p.origlen(), 101, p.data())));
+        }
+        assertEquals(12, raw.get(0).linktype(), "libpcap's DLT_RAW for the capture's LINKTYPE_RAW");
+        assertSamePackets(raw, Captures.read(out));
+    }
+
     @Test
     void unwritableTargetIsAClearError() {
         IOException e = assertThrows(IOException.class,

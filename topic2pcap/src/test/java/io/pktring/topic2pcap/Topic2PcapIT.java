@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,7 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.storage.Converter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +39,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.PktringSourceConnectorConfig;
+import io.pktring.connect.PktringSourceTask;
+import io.pktring.connect.testing.CorpusRings;
+import io.pktring.connect.testing.FixedOffsetTaskContext;
 import io.pktring.connect.testing.TestData;
 
 /**
@@ -54,7 +61,7 @@ class Topic2PcapIT {
     @TempDir
     Path tmp;
 
-    // The shape of the connector's records, only the fields topic2pcap needs plus a few.
+    // The shape of the connector's packet records, only the fields topic2pcap needs plus a few.
     static final Schema PACKET = SchemaBuilder.struct().name("io.pktring.Packet")
             .field("timestamp", Timestamp.SCHEMA)
             .field("ts_ns", Schema.INT64_SCHEMA)
@@ -65,7 +72,8 @@ class Topic2PcapIT {
             .field("linktype", Schema.INT32_SCHEMA)
             .field("data", Schema.BYTES_SCHEMA)
             .build();
-    static final Schema BLOCK = SchemaBuilder.struct().name("io.pktring.PacketBlock")
+    // The block records of connectors before io.pktring.PacketColumns: an array of packets.
+    static final Schema OLD_BLOCK = SchemaBuilder.struct().name("io.pktring.PacketBlock")
             .field("packets", SchemaBuilder.array(PACKET).build())
             .build();
 
@@ -108,11 +116,11 @@ class Topic2PcapIT {
     }
 
     @Test
-    void blockRecordsComeBackInOrderWithTruncatedLengths() throws Exception {
+    void oldPacketBlockRecordsComeBackInOrderWithTruncatedLengths() throws Exception {
         Path original = TestData.corpus("snaplen-64.pcap");
         List<CapturedPacket> packets = Captures.read(original);
         String topic = newTopic("blocks", 1);
-        produce(topic, blockRecords(topic, packets, 10));
+        produce(topic, oldBlockRecords(topic, packets, 10));
 
         Path out = tmp.resolve("out.pcap");
         Run run = topic2pcap("-t", topic, "-w", out.toString());
@@ -120,6 +128,57 @@ class Topic2PcapIT {
         assertEquals(0, run.exit, run.log);
         PcapWriterTest.assertSamePackets(packets, Captures.read(out));
         assertEquals(Captures.tsharkFields(original), Captures.tsharkFields(out));
+    }
+
+    /**
+     * Every test capture through the connector's own records: each ring of {@link CorpusRings}
+     * read by a PktringSourceTask in block mode (PacketColumns) and in packet mode, its records
+     * converted as the worker converts them and produced to a topic of their own. topic2pcap gives
+     * back every packet the ring holds, byte for byte, with its lengths, nanosecond time and link type.
+     */
+    @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
+    void everyTestCaptureComesBackFromTheConnectorsRecords() throws Exception {
+        List<CorpusRings.Ring> rings = CorpusRings.replay(tmp);
+        for (String mode : List.of("block", "packet")) {
+            for (CorpusRings.Ring ring : rings) {
+                String topic = newTopic(mode + "-lt" + ring.linktype(), 1);
+                produce(topic, connectorRecords(topic, ring, mode));
+                Path out = tmp.resolve(topic + ".pcap");
+                Run run = topic2pcap("-t", topic, "-w", out.toString());
+                assertEquals(0, run.exit, run.log);
+                List<CapturedPacket> want = ring.packets().stream()
+                        .map(p -> new CapturedPacket(p.tsNanos(), p.caplen(), p.origlen(), ring.linktype(), p.data()))
+                        .toList();
+                PcapWriterTest.assertSamePackets(want, Captures.read(out));
+                System.out.printf("Topic2PcapIT: %s mode, %s: %d packets back%n", mode, ring.path().getFileName(), want.size());
+            }
+        }
+    }
+
+    /**
+     * A topic that carried PacketBlock records goes on with PacketColumns records (its value
+     * subject gets a second schema: the registry's default, as Apicurio's, checks no
+     * compatibility), and topic2pcap reads both, in order.
+     */
+    @Test
+    void aTopicMovedFromPacketBlockToPacketColumnsComesBackWhole() throws Exception {
+        List<CapturedPacket> packets = Captures.read(TestData.corpus("tcp.pcap"));
+        int half = packets.size() / 2;
+        String topic = newTopic("moved", 1);
+        List<byte[]> values = new ArrayList<>(oldBlockRecords(topic, packets.subList(0, half), 10));
+        Converter c = converter();
+        for (int i = half; i < packets.size(); i += 10) {
+            List<CapturedPacket> block = packets.subList(i, Math.min(i + 10, packets.size()));
+            values.add(c.fromConnectData(topic, PacketSchemas.PACKET_COLUMNS, columns(block, i)));
+        }
+        produce(topic, values);
+
+        Path out = tmp.resolve("out.pcap");
+        Run run = topic2pcap("-t", topic, "-w", out.toString());
+
+        assertEquals(0, run.exit, run.log);
+        PcapWriterTest.assertSamePackets(packets, Captures.read(out));
     }
 
     @Test
@@ -310,7 +369,7 @@ class Topic2PcapIT {
         return out;
     }
 
-    private static List<byte[]> blockRecords(String topic, List<CapturedPacket> packets, int perBlock) {
+    private static List<byte[]> oldBlockRecords(String topic, List<CapturedPacket> packets, int perBlock) {
         Converter c = converter();
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < packets.size(); i += perBlock) {
@@ -318,7 +377,61 @@ class Topic2PcapIT {
             for (int j = i; j < Math.min(i + perBlock, packets.size()); j++) {
                 block.add(packetStruct(packets.get(j), j));
             }
-            out.add(c.fromConnectData(topic, BLOCK, new Struct(BLOCK).put("packets", block)));
+            out.add(c.fromConnectData(topic, OLD_BLOCK, new Struct(OLD_BLOCK).put("packets", block)));
+        }
+        return out;
+    }
+
+    /** A PacketColumns value of these packets, the first of sequence number firstSeq. */
+    static Struct columns(List<CapturedPacket> packets, long firstSeq) {
+        List<Long> ts = new ArrayList<>(), seq = new ArrayList<>();
+        List<Integer> caplen = new ArrayList<>(), origlen = new ArrayList<>(), zeros = new ArrayList<>(), offset = new ArrayList<>();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (CapturedPacket p : packets) {
+            ts.add(p.tsNanos());
+            seq.add(firstSeq + seq.size());
+            caplen.add(p.caplen());
+            origlen.add(p.origlen());
+            zeros.add(0);
+            offset.add(data.size());
+            data.writeBytes(p.data());
+        }
+        return new Struct(PacketSchemas.PACKET_COLUMNS).put("ifname", "test").put("linktype", packets.get(0).linktype())
+                .put("epoch", 1L).put("first_seq", firstSeq).put("last_seq", firstSeq + packets.size() - 1).put("lost", 0L)
+                .put("count", packets.size()).put("ts_ns", ts).put("seq", seq).put("caplen", caplen).put("origlen", origlen)
+                .put("ifindex", zeros).put("direction", zeros).put("pkttype", zeros).put("offset", offset)
+                .put("data", data.toByteArray());
+    }
+
+    /**
+     * What the connector's task gives for the ring in this record.mode, converted as the worker
+     * converts it: the task polls the ring from its first packet to its last.
+     */
+    private static List<byte[]> connectorRecords(String topic, CorpusRings.Ring ring, String mode) throws Exception {
+        Map<String, String> props = new HashMap<>();
+        props.put("name", "t2p-" + topic);
+        props.put(PktringSourceConnectorConfig.RING_PATHS, ring.path().toString());
+        props.put(PktringSourceConnectorConfig.TASK_RING_PATH, ring.path().toString());
+        props.put(PktringSourceConnectorConfig.RECORD_MODE, mode);
+        props.put(PktringSourceConnectorConfig.POLL_LINGER_MS, "0");
+        PktringSourceTask task = new PktringSourceTask();
+        task.initialize(new FixedOffsetTaskContext(props, null));
+        task.start(props);
+        Converter c = converter();
+        List<byte[]> out = new ArrayList<>();
+        try {
+            long seen = 0, deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (seen < ring.packets().size() && System.nanoTime() < deadline) {
+                List<SourceRecord> records = task.poll();
+                for (SourceRecord r : records == null ? List.<SourceRecord>of() : records) {
+                    Struct v = (Struct) r.value();
+                    seen += v.schema() == PacketSchemas.PACKET_COLUMNS ? v.getInt32("count") : 1;
+                    out.add(c.fromConnectData(topic, r.valueSchema(), v));
+                }
+            }
+            assertEquals(ring.packets().size(), seen, ring.path() + ": packets the task read");
+        } finally {
+            task.stop();
         }
         return out;
     }
@@ -330,10 +443,15 @@ class Topic2PcapIT {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
     }
 
+    /** Sends the values in order to partition 0 and waits for every acknowledgement. */
     private static void produce(String topic, List<byte[]> values) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = producer()) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (byte[] v : values) {
-                p.send(new ProducerRecord<>(topic, 0, null, v)).get(30, TimeUnit.SECONDS);
+                sent.add(p.send(new ProducerRecord<>(topic, 0, null, v)));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
             }
         }
     }

@@ -5,16 +5,14 @@ final class IpText {
     private IpText() {
     }
 
-    static String format(byte[] a) {
-        if (a == null) {
-            return null;
-        }
-        if (a.length == 4) {
-            return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+    /** The address of length bytes (4 or 16) at a[off]. */
+    static String format(byte[] a, int off, int length) {
+        if (length == 4) {
+            return (a[off] & 0xff) + "." + (a[off + 1] & 0xff) + "." + (a[off + 2] & 0xff) + "." + (a[off + 3] & 0xff);
         }
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
-            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+            g[i] = ((a[off + 2 * i] & 0xff) << 8) | (a[off + 2 * i + 1] & 0xff);
         }
         // RFC 5952 4.2: the longest run of two or more zero groups (the first on a tie) becomes "::"
         int bestStart = -1, bestLen = 1;

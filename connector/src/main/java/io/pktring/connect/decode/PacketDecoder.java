@@ -1,7 +1,5 @@
 package io.pktring.connect.decode;
 
-import java.util.Arrays;
-
 /**
  * Walks a packet's headers from the link layer to the transport ports. Every read is checked
  * against caplen; a short or malformed header ends the walk with what was learnt so far.
@@ -23,7 +21,15 @@ public final class PacketDecoder {
      * NULL, LOOP, IPV4, IPV6; anything else gives an empty summary. Never throws.
      */
     public static PacketSummary decode(int linktype, byte[] d, int caplen) {
-        PacketSummary s = new PacketSummary();
+        return decode(linktype, d, caplen, new PacketSummary());
+    }
+
+    /**
+     * As {@link #decode(int, byte[], int)}, into a summary the caller reuses (it forgets its
+     * previous packet): decoding then allocates nothing. Returns s.
+     */
+    public static PacketSummary decode(int linktype, byte[] d, int caplen, PacketSummary s) {
+        s.clear(d);
         if (d == null) {
             return s;
         }
@@ -59,8 +65,8 @@ public final class PacketDecoder {
         if (n < 14) {
             return;
         }
-        s.dstMac = Arrays.copyOfRange(d, 0, 6);
-        s.srcMac = Arrays.copyOfRange(d, 6, 12);
+        s.dstMacAt = 0;
+        s.srcMacAt = 6;
         int type = u16(d, 12);
         if (type < 0x0600) {
             return; // 802.3 length field, LLC follows: no ether type
@@ -74,7 +80,7 @@ public final class PacketDecoder {
             if (off + 4 > n) {
                 return;
             }
-            if (s.vlanId == null) {
+            if (s.vlanId == PacketSummary.NONE) {
                 s.vlanId = u16(d, off) & 0x0fff;
             }
             type = u16(d, off + 2);
@@ -132,8 +138,9 @@ public final class PacketDecoder {
         }
         s.ipVersion = 4;
         s.ipProtocol = d[off + 9] & 0xff;
-        s.srcIp = Arrays.copyOfRange(d, off + 12, off + 16);
-        s.dstIp = Arrays.copyOfRange(d, off + 16, off + 20);
+        s.srcIpAt = off + 12;
+        s.dstIpAt = off + 16;
+        s.ipLength = 4;
         boolean firstFragment = (u16(d, off + 6) & 0x1fff) == 0;
         if (firstFragment) {
             transport(s, d, n, off + hlen, s.ipProtocol);
@@ -145,8 +152,9 @@ public final class PacketDecoder {
             return;
         }
         s.ipVersion = 6;
-        s.srcIp = Arrays.copyOfRange(d, off + 8, off + 24);
-        s.dstIp = Arrays.copyOfRange(d, off + 24, off + 40);
+        s.srcIpAt = off + 8;
+        s.dstIpAt = off + 24;
+        s.ipLength = 16;
         int next = d[off + 6] & 0xff;
         int p = off + 40;
         for (int i = 0; i < MAX_IPV6_EXT_HEADERS; i++) {

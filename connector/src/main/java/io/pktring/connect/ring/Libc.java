@@ -20,6 +20,7 @@ final class Libc {
     static final short POLLERR = 0x8;
     static final short POLLHUP = 0x10;
     static final int FUTEX_WAIT = 0; // without FUTEX_PRIVATE_FLAG: the word is shared between processes
+    static final int FUTEX_WAKE = 1;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     static final int ETIMEDOUT = 110;
@@ -40,6 +41,13 @@ final class Libc {
         int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
 
         long syscall(long number, Object... args) throws LastErrorException;
+
+        /**
+         * syscall(2) with the futex arguments, returning -1 and leaving errno to
+         * Native.getLastError() instead of throwing: a wait that times out is the idle case, and a
+         * LastErrorException for each costs far more than the wait (its stack trace and message).
+         */
+        long syscall(long number, Pointer uaddr, long op, long val, Pointer timeout, Pointer uaddr2, long val3);
 
         String strerror(int errnum);
     }
@@ -78,6 +86,10 @@ final class Libc {
 
     /** "No such file or directory (errno 2)". */
     static String describe(LastErrorException e) {
-        return C.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")";
+        return describe(e.getErrorCode());
+    }
+
+    static String describe(int errno) {
+        return C.strerror(errno) + " (errno " + errno + ")";
     }
 }

@@ -1,3 +1,4 @@
+// Over 300 lines: the whole reader protocol R1-R5 in one class, as the ABI describes it.
 package io.pktring.connect.ring;
 
 import java.lang.invoke.VarHandle;
@@ -15,12 +16,10 @@ import java.nio.file.Path;
  * <p>Copies go into one {@link CopiedPacket}, allocated once with room for the ring's largest
  * record (max_record), which the header's checks bound every record by.
  *
- * <p>Not thread-safe: one thread calls {@link #next}; any thread may call {@link #wakeup()}.
+ * <p>Not thread-safe: one thread reads ({@link #read}, {@link #await}, {@link #next}); any thread may call
+ * {@link #wakeup()}.
  */
 public final class RingReader {
-    /** Longest single wait, so wakeup(), interrupts and close() are noticed within 100 ms. */
-    static final int WAIT_SLICE_MILLIS = 50;
-
     private final RingMapping ring;
     private final RingWait wait;
     private final long size;
@@ -73,14 +72,57 @@ public final class RingReader {
         return new RingReader(ring, position, expectedSeq);
     }
 
+    /** What {@link #read} hands each packet to. */
+    @FunctionalInterface
+    public interface PacketSink {
+        /** Takes the reader's one copy (valid until the reader reads again); false stops the read. */
+        boolean accept(CopiedPacket packet);
+    }
+
+    private static final PacketSink ONE_PACKET = p -> false;
+
     /**
-     * The next packet, or null if none arrived within timeoutMillis, wakeup() was called, or the
-     * ring ended and is drained. Padding is skipped. The packet is this reader's one copy, valid
-     * until the next call; its lostBefore = packets lost just before it (R5).
+     * Reads the packets published so far, handing each to sink, until the sink returns false or
+     * this reader reaches the head; never waits. The whole batch is read under one hold of the
+     * mapping, and the head is loaded again only when the reader reaches the head it last saw,
+     * not once per packet (the head's cache line is the one the writer keeps writing). Padding is
+     * skipped; each packet's lostBefore = packets lost just before it (R5).
      *
+     * @return true when the reader is at the head (nothing more to read now), false when the sink stopped it
      * @throws RingFormatException the ring holds a record that cannot be valid (corrupt ring)
      */
-    public CopiedPacket next(long timeoutMillis) throws RingException, InterruptedException {
+    public boolean read(PacketSink sink) throws RingException {
+        ring.enter();
+        try {
+            // R1: head, acquire. Pairs with W5's release store of head: the records below h,
+            // header and bytes, are complete and visible to the copies of R3.
+            long h = ring.headAcquire();
+            while (true) {
+                if (Long.compareUnsigned(position, h) >= 0) {
+                    // at the head seen, or past it after a jump to reclaim (R2, R4), which the
+                    // writer stored before the head that needed it: load the head again
+                    h = ring.headAcquire();
+                    if (position == h) {
+                        return true;
+                    }
+                }
+                if (readRecord(h) && !sink.accept(packet)) {
+                    return false;
+                }
+            }
+        } catch (InternalError e) {
+            throw unreadable(e);
+        } finally {
+            ring.exit();
+        }
+    }
+
+    /**
+     * Waits without spinning until a record past this reader's position is published, at most
+     * timeoutMillis. True when there is one; false at the timeout, after {@link #wakeup()}, or
+     * when the ring has ended and this reader is at its head (nothing more will come).
+     */
+    public boolean await(long timeoutMillis) throws RingException, InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
         while (true) {
             if (Thread.interrupted()) {
@@ -88,37 +130,52 @@ public final class RingReader {
             }
             if (wakeupRequested) {
                 wakeupRequested = false;
-                return null;
+                return false;
             }
             ring.enter();
             try {
-                // R1: head, acquire. Pairs with W5's release store of head: the records below h,
-                // header and bytes, are complete and visible to the copies of R3.
                 long h = ring.headAcquire();
-                if (h == position) {
-                    // state, acquire: ENDED is stored after the last publish, so head loaded after
-                    // it is final
-                    if (ring.stateAcquire() == RingLayout.STATE_ENDED && ring.headAcquire() == position) {
-                        return null; // drained an ended ring
-                    }
-                    long left = (deadline - System.nanoTime()) / 1_000_000L;
-                    if (left <= 0) {
-                        return null;
-                    }
-                    wait.await(h, (int) Math.min(left, WAIT_SLICE_MILLIS));
-                    continue;
+                if (h != position) {
+                    return true;
                 }
-                if (readRecord(h)) {
-                    return packet;
+                // state, acquire: ENDED is stored after the last publish, so head loaded after it is final
+                if (ring.stateAcquire() == RingLayout.STATE_ENDED && ring.headAcquire() == position) {
+                    return false;
                 }
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                wait.await(h, (int) Math.min(left, wait.sliceMillis()));
             } catch (InternalError e) {
-                // the JVM turns SIGBUS on a mapped page into this: the file behind the mapping shrank
-                throw new RingException(ring.identity().path() + ": the ring's memory can no longer be read"
-                        + " (was the ring file truncated or removed by its writer?): " + e.getMessage(), e);
+                throw unreadable(e);
             } finally {
                 ring.exit();
             }
         }
+    }
+
+    /**
+     * The next packet, or null if none arrived within timeoutMillis, wakeup() was called, or the
+     * ring ended and is drained: {@link #read} of one packet, then {@link #await} while there is
+     * none. The packet is this reader's one copy, valid until the next call.
+     *
+     * @throws RingFormatException the ring holds a record that cannot be valid (corrupt ring)
+     */
+    public CopiedPacket next(long timeoutMillis) throws RingException, InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
+        while (read(ONE_PACKET)) {
+            if (!await((deadline - System.nanoTime()) / 1_000_000L)) {
+                return null;
+            }
+        }
+        return packet;
+    }
+
+    /** The JVM turns SIGBUS on a mapped page into an InternalError: the file behind the mapping shrank. */
+    private RingException unreadable(InternalError e) {
+        return new RingException(ring.identity().path() + ": the ring's memory can no longer be read"
+                + " (was the ring file truncated or removed by its writer?): " + e.getMessage(), e);
     }
 
     /** R2-R5 for the record at position; true when the packet holds one, false to go round again. */
@@ -240,8 +297,13 @@ public final class RingReader {
         return Math.max(0, ring.head() - position);
     }
 
-    /** Makes a next() that is waiting (or the next call) return null within 100 ms. */
+    /**
+     * Makes a waiting {@link #await} or {@link #next} (or the next call) return: at once on a
+     * futex ring (within 100 ms if it comes just as the wait starts), within 50 ms on a poll
+     * ring. Any thread.
+     */
     public void wakeup() {
         wakeupRequested = true;
+        wait.wake();
     }
 }

@@ -54,9 +54,9 @@ class EncodingPlanTest {
         Struct packet = new Struct(PacketSchemas.PACKET).put("timestamp", new java.util.Date(-1)).put("ts_ns", -1L)
                 .put("seq", 0L).put("ifname", "").put("ifindex", 0).put("direction", "").put("pkttype", 0)
                 .put("caplen", 0).put("origlen", 0).put("linktype", 0).put("data", new byte[0]);
-        Struct block = new Struct(PacketSchemas.PACKET_BLOCK).put("ifname", "").put("linktype", 1).put("epoch", 0L)
+        Struct block = new Struct(SampleValues.NESTED_BLOCK).put("ifname", "").put("linktype", 1).put("epoch", 0L)
                 .put("first_seq", 0L).put("last_seq", 0L).put("lost", 0L).put("packets", List.of());
-        for (Struct s : List.of(packet, block, new Struct(PacketSchemas.PACKET_BLOCK).put("ifname", "x").put("linktype", 1)
+        for (Struct s : List.of(packet, block, new Struct(SampleValues.NESTED_BLOCK).put("ifname", "x").put("linktype", 1)
                 .put("epoch", 1L).put("first_seq", 0L).put("last_seq", 0L).put("lost", 0L).put("packets", List.of(packet)))) {
             org.apache.avro.Schema writer = PktringAvroConverter.writerSchema(avroData, s.schema());
             assertArrayEquals(genericBody(writer, s.schema(), s), planBody(writer, s.schema(), s));

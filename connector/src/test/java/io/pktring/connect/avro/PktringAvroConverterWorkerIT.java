@@ -132,20 +132,36 @@ class PktringAvroConverterWorkerIT {
         connect.kafka().createTopic(topic, 1, 1, Map.of());
         connect.configureConnector("avro-blocks", connector(topic, "record.mode", "block", "block.max.packets", "50"));
         List<Decoded> blocks = consume(topic, PACKETS / 50);
-        org.apache.avro.Schema shipped = new org.apache.avro.Schema.Parser().parse(Path.of("src/main/avro/PacketBlock.avsc").toFile());
-        List<GenericRecord> packets = new ArrayList<>();
+        org.apache.avro.Schema shipped = new org.apache.avro.Schema.Parser().parse(Path.of("src/main/avro/PacketColumns.avsc").toFile());
+        int seen = 0;
         for (Decoded d : blocks) {
             assertEquals(shipped, d.schema());
-            @SuppressWarnings("unchecked")
-            List<GenericRecord> in = (List<GenericRecord>) d.value().get("packets");
-            assertEquals(d.value().get("first_seq"), in.get(0).get("seq"));
-            packets.addAll(in);
+            GenericRecord b = d.value();
+            int count = (Integer) b.get("count");
+            ByteBuffer data = (ByteBuffer) b.get("data");
+            assertEquals(b.get("first_seq"), column(b, "seq").get(0));
+            for (int j = 0; j < count; j++) {
+                int seq = ((Long) column(b, "seq").get(j)).intValue();
+                assertEquals(seen, seq, "the blocks hold every packet in order");
+                Frame f = frames.get(seq);
+                int offset = (Integer) column(b, "offset").get(j);
+                int caplen = (Integer) column(b, "caplen").get(j);
+                byte[] bytes = new byte[caplen];
+                data.duplicate().position(data.position() + offset).get(bytes);
+                assertArrayEquals(f.data(), bytes, "seq " + seq + ": bytes");
+                assertEquals(f.origlen(), column(b, "origlen").get(j), "seq " + seq);
+                assertEquals(f.tsNanos(), column(b, "ts_ns").get(j), "seq " + seq);
+                seen++;
+            }
+            assertEquals(1, b.get("linktype"));
         }
-        assertEquals(PACKETS, packets.size());
-        for (int i = 0; i < PACKETS; i++) {
-            check(frames.get(i), i, packets.get(i));
-        }
+        assertEquals(PACKETS, seen);
         connect.deleteConnector("avro-blocks");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> column(GenericRecord block, String name) {
+        return (List<Object>) block.get(name);
     }
 
     private static void check(Frame f, int seq, GenericRecord v) {

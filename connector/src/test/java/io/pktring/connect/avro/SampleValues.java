@@ -104,8 +104,16 @@ final class SampleValues {
     static final Schema OPTIONAL_STRUCT = SchemaBuilder.struct().name("io.pktring.test.OptionalTop").optional()
             .field("n", Schema.INT64_SCHEMA).field("s", Schema.OPTIONAL_STRING_SCHEMA).build();
 
+    /** The first block form (an array of Packet structs): nested structs in an array. */
+    static final Schema NESTED_BLOCK = SchemaBuilder.struct().name("io.pktring.test.NestedBlock")
+            .field("ifname", Schema.STRING_SCHEMA).field("linktype", Schema.INT32_SCHEMA)
+            .field("epoch", Schema.INT64_SCHEMA).field("first_seq", Schema.INT64_SCHEMA)
+            .field("last_seq", Schema.INT64_SCHEMA).field("lost", Schema.INT64_SCHEMA)
+            .field("packets", SchemaBuilder.array(PacketSchemas.PACKET).build()).build();
+
     /** Schemas of whole values: the connector's, and every shape a converter must handle. */
-    static final List<Schema> SCHEMAS = List.of(PacketSchemas.PACKET, PacketSchemas.PACKET_BLOCK, COLUMNAR_BLOCK,
+    static final List<Schema> SCHEMAS = List.of(PacketSchemas.PACKET, PacketSchemas.PACKET_COLUMNS, NESTED_BLOCK,
+            COLUMNAR_BLOCK,
             EVERY_TYPE, OPTIONAL_STRUCT, Schema.STRING_SCHEMA, Schema.OPTIONAL_INT64_SCHEMA, Schema.BYTES_SCHEMA,
             SchemaBuilder.array(Schema.OPTIONAL_FLOAT64_SCHEMA).build(),
             SchemaBuilder.map(Schema.STRING_SCHEMA, INNER).build());

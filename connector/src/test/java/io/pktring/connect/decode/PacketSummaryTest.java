@@ -259,17 +259,20 @@ class PacketSummaryTest {
     }
 
     private static PacketSummary swapped(PacketSummary s) {
+        // the same bytes with the endpoints read the other way round
         PacketSummary r = new PacketSummary();
+        r.data = s.data;
         r.etherType = s.etherType;
         r.vlanId = s.vlanId;
         r.ipVersion = s.ipVersion;
         r.ipProtocol = s.ipProtocol;
-        r.srcIp = s.dstIp;
-        r.dstIp = s.srcIp;
+        r.ipLength = s.ipLength;
+        r.srcIpAt = s.dstIpAt;
+        r.dstIpAt = s.srcIpAt;
         r.srcPort = s.dstPort;
         r.dstPort = s.srcPort;
-        r.srcMac = s.dstMac;
-        r.dstMac = s.srcMac;
+        r.srcMacAt = s.dstMacAt;
+        r.dstMacAt = s.srcMacAt;
         return r;
     }
 

@@ -88,7 +88,8 @@ class SharedRingIT {
 
     private void check(String connector, String filter, Path dumped, int total) throws Exception {
         Path selected = dir.resolve(connector + ".pcap");
-        Replayer.run(30, "tcpdump", "-r", dumped.toString(), "-w", selected.toString(), filter);
+        // nano: tcpdump writes microsecond files unless told, and the ring keeps nanoseconds
+        Replayer.run(30, "tcpdump", "--time-stamp-precision=nano", "-r", dumped.toString(), "-w", selected.toString(), filter);
         List<PcapFile.Packet> want = PcapFile.read(selected).packets();
         assertTrue(want.size() > 0 && want.size() < total, filter + " selects some packets, not all");
         List<Decoded> got = stack.consume(connector, want.size(), 1000, Duration.ofSeconds(30), true);

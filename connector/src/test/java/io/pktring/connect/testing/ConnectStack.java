@@ -180,7 +180,7 @@ public final class ConnectStack implements AutoCloseable {
         for (int i = 0; i < extra.length; i += 2) {
             c.put(extra[i], extra[i + 1]);
         }
-        registerValueSchema(topic, "block".equals(c.get("record.mode")) ? PacketSchemas.PACKET_BLOCK : PacketSchemas.PACKET);
+        registerValueSchema(topic, "block".equals(c.get("record.mode")) ? PacketSchemas.PACKET_COLUMNS : PacketSchemas.PACKET);
         return c;
     }
 

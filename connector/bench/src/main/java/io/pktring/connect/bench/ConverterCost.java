@@ -2,6 +2,7 @@ package io.pktring.connect.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,10 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import io.apicurio.registry.utils.converter.AvroConverter;
 import io.pktring.connect.PacketSchemas;
+import io.pktring.connect.PktringSourceConnectorConfig;
 import io.pktring.connect.PktringSourceTask;
 import io.pktring.connect.testing.ConnectStack;
+import io.pktring.connect.testing.FixedOffsetTaskContext;
 
 /**
  * Time per record of the worker's value converter (Apicurio's AvroConverter, configured like
@@ -37,8 +40,8 @@ public final class ConverterCost {
                 "pktring-convcost");
         try {
             Path ring = dir.resolve("ring");
-            ConnectorBenchmark.fill(ring, size, n);
-            List<SourceRecord> records = ConnectorBenchmark.poll(ring, n);
+            BenchPackets.fillRing(ring, size, n);
+            List<SourceRecord> records = StageCost.poll(ring, n, "packet", ConnectorBenchmark.modeSettings("packet"));
 
             Map<String, Object> cfg = new HashMap<>(ConnectStack.valueConverterConfig());
             System.getProperties().forEach((k, v) -> {
