@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: a group's directory and its reader, which merges the members by time, are one concept.
 /* Ring groups: the writers' directory, the reader that merges the members. */
 #include "pktring_group.h"
 

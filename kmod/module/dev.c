@@ -5,6 +5,7 @@
  * (control page + data area) and poll(2). Every open file and every
  * mapping holds a reference to the ring, so its memory outlives removal
  * until the last reader unmaps.
+ * (Over 300 lines: a ring's device and a group's devices (its members) together.)
  */
 #include <linux/fs.h>
 #include <linux/idr.h>

@@ -2,6 +2,7 @@
 /*
  * The ring object: memory laid out as include/uapi/pktring.h says, its
  * identity, its reference count and its end.
+ * (Over 300 lines: the ring object, its writer and its batched wake-up.)
  */
 #include <linux/if_vlan.h>
 #include <linux/mm.h>

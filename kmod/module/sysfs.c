@@ -8,6 +8,7 @@
  *   /sys/class/pktring/<iface>/{ring_count,group_epoch,filter_insns}
  *   /sys/class/pktring/<iface>/counters/<name>	(the members' summed)
  *   /sys/class/pktring/<iface>:<n>/...		(member n, as a ring)
+ * (Over 300 lines: a ring's attributes and a group's (counters folded).)
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>

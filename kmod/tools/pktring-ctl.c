@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: add, remove and list (rings and per-CPU groups) of one control tool.
 /*
  * pktring-ctl: add, remove and list the kernel module's rings.
  *

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: options, a ring or a group merged by time, and the summary of one tool.
 /*
  * pktring-dump: read a ring, or a ring group merged by capture time, and
  * write its packets as pcap (nanosecond timestamps), reporting every lost

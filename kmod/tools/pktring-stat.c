@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: one ring's view and a group's (summed, per member) in text and JSON.
 /*
  * pktring-stat: a ring's identity, fill, positions, counters and rates;
  * for a ring group, the group (its counters summed) and each member.
