@@ -11,7 +11,9 @@ import org.apache.avro.generic.GenericRecord;
  * Turns a decoded record value into packets, by its fields: an io.pktring.Packet gives one, an
  * io.pktring.PacketColumns (block mode) the packets of its columns, and an io.pktring.PacketBlock
  * (block mode of connectors before PacketColumns) the packets of its "packets" array. A topic may
- * hold all three: each record is decoded with its own writer schema.
+ * hold all three: each record is decoded with its own writer schema. A packet's lengths are
+ * written as the record holds them, even an origlen below caplen (damaged captures have them, and
+ * libpcap reads and writes them): the pcap is the capture, byte for byte.
  */
 public final class PacketRecords {
 
@@ -59,9 +61,6 @@ public final class PacketRecords {
                 throw new RecordDecodeException(name + ": packet " + i + " at offset " + at + ", " + len
                         + " bytes, is outside its " + data.length + " data bytes");
             }
-            if (wire < len) {
-                throw new RecordDecodeException(name + ": packet " + i + " has origlen " + wire + " below caplen " + len);
-            }
             out.add(new CapturedPacket(number(name, "ts_ns", ts.get(i)), (int) len, (int) wire, linktype,
                     Arrays.copyOfRange(data, (int) at, (int) (at + len))));
         }
@@ -94,9 +93,6 @@ public final class PacketRecords {
         int linktype = optionalInt(r, "linktype", 1);
         if (caplen != data.length) {
             throw new RecordDecodeException("caplen " + caplen + " but " + data.length + " data bytes");
-        }
-        if (origlen < caplen) {
-            throw new RecordDecodeException("origlen " + origlen + " is less than caplen " + caplen);
         }
         return new CapturedPacket(tsNanos, caplen, origlen, linktype, data);
     }

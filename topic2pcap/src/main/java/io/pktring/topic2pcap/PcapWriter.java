@@ -41,7 +41,21 @@ public final class PcapWriter implements AutoCloseable {
         return linktype;
     }
 
+    /**
+     * True when a pcap file can hold this time (nanoseconds since 1970, a u64 as the ring's): its
+     * seconds field is 32 bits, so up to 2^32 - 1 s, 2106-02-07 06:28:15 UTC. A pcapng capture
+     * may hold later times, which the ring and the records keep.
+     */
+    public static boolean holds(long tsNanos) {
+        return Long.compareUnsigned(Long.divideUnsigned(tsNanos, 1_000_000_000L), 0xffff_ffffL) <= 0;
+    }
+
+    /** Writes the packet; its time must be one a pcap file {@link #holds}. */
     public void write(CapturedPacket p) {
+        if (!holds(p.tsNanos())) {
+            throw new IllegalArgumentException("a pcap file cannot hold the time " + Long.toUnsignedString(p.tsNanos())
+                    + " ns since 1970 (after 2106-02-07 06:28:15 UTC)");
+        }
         long sec = Math.floorDiv(p.tsNanos(), 1_000_000_000L);
         long nsec = Math.floorMod(p.tsNanos(), 1_000_000_000L);
         // With nanosecond precision the timeval's second field carries nanoseconds.

@@ -174,6 +174,11 @@ public final class Topic2Pcap {
                             skip(r, "link type " + p.linktype() + " differs from the file's " + writer.linktype());
                             continue;
                         }
+                        if (!PcapWriter.holds(p.tsNanos())) {
+                            skip(r, "a packet of " + Long.toUnsignedString(p.tsNanos()) + " ns since 1970: a pcap "
+                                    + "file holds times up to 2106-02-07 06:28:15 UTC");
+                            continue;
+                        }
                         writer.write(p);
                         packets++;
                     }

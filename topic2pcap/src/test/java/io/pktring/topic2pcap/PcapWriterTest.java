@@ -77,6 +77,15 @@ class PcapWriterTest {
         assertSamePackets(raw, Captures.read(out));
     }
 
+    /** A pcap's seconds are 32 bits: times up to 2106-02-07 06:28:15 UTC, none after (the ring's u64 goes on). */
+    @Test
+    void aPcapHoldsTimesUpTo2106() {
+        assertTrue(PcapWriter.holds(0));
+        assertTrue(PcapWriter.holds(0xffff_ffffL * 1_000_000_000L + 999_999_999L));
+        assertFalse(PcapWriter.holds(0x1_0000_0000L * 1_000_000_000L));
+        assertFalse(PcapWriter.holds(-1), "a u64 time past 2262");
+    }
+
     @Test
     void unwritableTargetIsAClearError() {
         IOException e = assertThrows(IOException.class,

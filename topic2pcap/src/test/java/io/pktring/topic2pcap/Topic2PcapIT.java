@@ -134,7 +134,8 @@ class Topic2PcapIT {
      * Every test capture through the connector's own records: each ring of {@link CorpusRings}
      * read by a PktringSourceTask in block mode (PacketColumns) and in packet mode, its records
      * converted as the worker converts them and produced to a topic of their own. topic2pcap gives
-     * back every packet the ring holds, byte for byte, with its lengths, nanosecond time and link type.
+     * back every packet the ring holds, byte for byte, with its lengths, nanosecond time and link
+     * type; but for a time a pcap file cannot hold (after 2106), which it skips and names.
      */
     @Test
     @Timeout(value = 900, unit = TimeUnit.SECONDS)
@@ -146,10 +147,14 @@ class Topic2PcapIT {
                 produce(topic, connectorRecords(topic, ring, mode));
                 Path out = tmp.resolve(topic + ".pcap");
                 Run run = topic2pcap("-t", topic, "-w", out.toString());
-                assertEquals(0, run.exit, run.log);
-                List<CapturedPacket> want = ring.packets().stream()
+                // A pcapng capture may hold times after 2106, which a pcap file cannot: topic2pcap
+                // skips those packets and says so.
+                List<CapturedPacket> want = ring.packets().stream().filter(p -> PcapWriter.holds(p.tsNanos()))
                         .map(p -> new CapturedPacket(p.tsNanos(), p.caplen(), p.origlen(), ring.linktype(), p.data()))
                         .toList();
+                boolean beyond = want.size() < ring.packets().size();
+                assertEquals(beyond ? 3 : 0, run.exit, run.log);
+                assertEquals(beyond, run.log.contains("a pcap file holds times up to 2106-02-07 06:28:15 UTC"), run.log);
                 PcapWriterTest.assertSamePackets(want, Captures.read(out));
                 System.out.printf("Topic2PcapIT: %s mode, %s: %d packets back%n", mode, ring.path().getFileName(), want.size());
             }
