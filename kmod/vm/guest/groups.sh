@@ -66,10 +66,11 @@ t_group_capture() {
 	gcmp=$?
 	cat $R/gcmp.out
 	# each flow exactly in the member of its CPU
-	steer="" used=0
+	steer="" used=0 per=""
 	for i in $(members va); do
 		n=$(tcpdump -Z root -r $R/m$i.pcap udp 2>/dev/null | wc -l)
 		[ "$n" -gt 0 ] && used=$((used + 1))
+		per="$per m$i=$(pktring-vmtest pcapinfo $R/m$i.pcap | field packets)/udp$n"
 		for cpu in $(seq 0 $((ncpu - 1))); do
 			want=0
 			[ "$cpu" = "$i" ] && want=300
@@ -101,7 +102,7 @@ t_group_capture() {
 	elif [ $gseq != 0 ] || ! grep -q "lost 0," $R/gdump.err; then
 		fail "group-capture: pktring-dump of the group differs from the members merged by time"
 	else
-		ok "group-capture $tdn packets in $used members = tcpdump (merged by time, each member in order) = pktring-dump of the group; each CPU's flow in its member; folded counters = pktring-stat's"
+		ok "group-capture $tdn packets in $used members ($per) = tcpdump (merged by time, each member in order) = pktring-dump of the group; each CPU's flow in its member; folded counters = pktring-stat's"
 	fi
 
 	# a reader blocked in poll(2) on a member wakes when its CPU writes
