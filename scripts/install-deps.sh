@@ -9,6 +9,7 @@ packages=(
 	tcpdump tshark iproute2 jq curl		# tests compare against these
 	kcat					# connector/bench: tshark -T ek | kcat, what users script
 	python3 python3-yaml			# docker-compose.yml check, test corpus
+	python3-confluent-kafka python3-avro	# the Python consumer recipe (tests/consumers/python)
 	qemu-system-x86 busybox-static cpio kmod	# the kernel module's VM tests
 	debootstrap xz-utils zstd		# newest kernel: built in an unstable chroot
 	openjdk-17-jdk-headless maven		# connector
@@ -24,4 +25,12 @@ if ((${#missing[@]})); then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js and npm for the JavaScript consumer recipe (tests/consumers/js). Only when absent:
+# a machine's own Node.js (e.g. NodeSource's, which bundles npm) conflicts with Debian's npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "install-deps: installing nodejs npm"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi

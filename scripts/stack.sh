@@ -14,6 +14,14 @@
 #
 # Ports: registry 8081 (Confluent API at /apis/ccompat/v7), broker 9092 (controller
 # 9093), Connect REST 8083, the worker's JMX 9875.
+#
+# The worker runs with --enable-native-access=ALL-UNNAMED: the plugin calls native code
+# through JNA, which Java 22+ warns about and a JVM run with --illegal-native-access=deny
+# refuses. Other workers to run the plugin on (tests/compat.sh):
+#   PKTRING_CONNECT_VERSION=3.9.2   the worker's Connect runtime (default: the broker's Kafka)
+#   PKTRING_WORKER_JAVA=/path/java  the worker's JVM (default: the stack's)
+#   PKTRING_WORKER_JAVA_OPTS=...    more options for the worker's JVM
+#   PKTRING_WORKER_NATIVE_ACCESS=   no --enable-native-access (to see what a worker without it does)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +35,11 @@ PLUGIN_DIR=${PKTRING_PLUGIN_DIR:-$ROOT/connector/target/plugin}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 KAFKA_VERSION=4.3.1
+CONNECT_VERSION=${PKTRING_CONNECT_VERSION:-$KAFKA_VERSION}
+WORKER_JAVA=${PKTRING_WORKER_JAVA:-$JAVA}
+NATIVE_ACCESS=${PKTRING_WORKER_NATIVE_ACCESS-ALL-UNNAMED}
+# Word-split on purpose: several options in one variable.
+read -r -a WORKER_JAVA_OPTS <<<"${PKTRING_WORKER_JAVA_OPTS:-}"
 APICURIO_VERSION=2.6.13.Final
 REGISTRY_PORT=8081
 BROKER_PORT=9092
@@ -94,6 +107,29 @@ install_kafka() {
 	mvn_stack -P kafka dependency:copy-dependencies
 	[[ -f $LIB/kafka/kafka_2.13-$KAFKA_VERSION.jar ]] || die "Kafka jars missing in $LIB/kafka"
 	touch "$LIB/kafka/.complete"
+}
+
+# The Connect runtime of another Kafka version for the worker (first run only).
+install_connect() {
+	[[ $CONNECT_VERSION == "$KAFKA_VERSION" ]] && return 0
+	[[ -f $LIB/connect-$CONNECT_VERSION/.complete ]] && return 0
+	say "fetching Kafka Connect $CONNECT_VERSION from Maven Central (first run only)..."
+	rm -rf "$LIB/connect-$CONNECT_VERSION"
+	mvn -B -f "$ROOT/scripts/stack/pom.xml" -Dstack.lib="$LIB" -P kafka -Dkafka.version="$CONNECT_VERSION" \
+		-Dstack.kafka.dir="$LIB/connect-$CONNECT_VERSION" dependency:copy-dependencies >"$LOGS/maven-connect.log" 2>&1 ||
+		die "fetching Connect $CONNECT_VERSION failed (log: $LOGS/maven-connect.log)"
+	[[ -f $LIB/connect-$CONNECT_VERSION/connect-runtime-$CONNECT_VERSION.jar ]] ||
+		die "Connect $CONNECT_VERSION jars missing in $LIB/connect-$CONNECT_VERSION"
+	touch "$LIB/connect-$CONNECT_VERSION/.complete"
+}
+
+# The classpath of the worker: the broker's Kafka, or the Connect version asked for.
+worker_classpath() {
+	if [[ $CONNECT_VERSION == "$KAFKA_VERSION" ]]; then
+		echo "$LIB/kafka/*"
+	else
+		echo "$LIB/connect-$CONNECT_VERSION/*"
+	fi
 }
 
 install_converter() {
@@ -234,6 +270,7 @@ start_worker() {
 	fi
 	install_kafka
 	install_converter
+	install_connect
 	[[ -n $(running_pid broker) ]] || die "worker needs the broker: scripts/stack.sh start broker"
 	[[ -n $(running_pid registry) ]] ||
 		say "note: the registry is not running; the Avro converter needs it (scripts/stack.sh start registry)"
@@ -248,15 +285,17 @@ start_worker() {
 		cat "$ROOT/config/local/worker.properties"
 		echo "plugin.path=$plugin_path"
 	} >"$CONF/worker.properties"
-	say "starting Connect worker on 127.0.0.1:$WORKER_PORT (plugin.path=$plugin_path)"
-	launch worker "$LOGS/worker.log" "$JAVA" -Dpktring.stack=worker -Xmx768m -Djava.rmi.server.hostname=127.0.0.1 \
+	say "starting Connect $CONNECT_VERSION worker on 127.0.0.1:$WORKER_PORT (plugin.path=$plugin_path)"
+	launch worker "$LOGS/worker.log" "$WORKER_JAVA" -Dpktring.stack=worker -Xmx768m -Djava.rmi.server.hostname=127.0.0.1 \
+		${NATIVE_ACCESS:+--enable-native-access=$NATIVE_ACCESS} "${WORKER_JAVA_OPTS[@]}" \
 		-Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
-		-cp "$LIB/kafka/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONF/worker.properties"
+		-cp "$(worker_classpath)" org.apache.kafka.connect.cli.ConnectDistributed "$CONF/worker.properties"
 	wait_ready worker worker_ready
 	# JMX (the connector's metrics) on loopback only, without auth: local use. Started
 	# through jcmd because the -Dcom.sun.management.jmxremote.* flags also open a local
 	# connector port on every interface.
-	local jcmd_bin=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+	local jcmd_bin
+	jcmd_bin=$(dirname "$(command -v "$WORKER_JAVA")")/jcmd
 	"$jcmd_bin" "$(<"$PIDS/worker.pid")" ManagementAgent.start jmxremote.port=$WORKER_JMX_PORT \
 		jmxremote.rmi.port=$WORKER_JMX_PORT jmxremote.host=127.0.0.1 jmxremote.authenticate=false \
 		jmxremote.ssl=false >"$LOGS/worker-jmx.log" 2>&1 &&

@@ -41,7 +41,20 @@ for name in ("kafka", "schema-registry", "connect", "capd"):
     check(f"`{name}`" in readme, f"README does not name service '{name}'")
 check(services["kafka"]["image"].startswith("confluentinc/cp-kafka:"), "kafka image")
 check(services["schema-registry"]["image"].startswith("confluentinc/cp-schema-registry:"), "registry image")
-check(services["connect"]["image"].startswith("confluentinc/cp-kafka-connect:"), "connect image (Confluent)")
+# Every service that loads the plugin is built from a Dockerfile on Confluent's Connect image
+# that adds libpcap (the filter setting compiles with it), and grants JNA native access.
+for name, svc in services.items():
+    if not any(str(v).startswith("./connector/target/plugin:") for v in svc.get("volumes", [])):
+        continue
+    dockerfile = os.path.join(ROOT, svc.get("build", {}).get("dockerfile", ""))
+    if check(os.path.isfile(dockerfile), f"{name} is built from a Dockerfile of the project"):
+        with open(dockerfile) as f:
+            text = f.read()
+        check(re.search(r"^FROM confluentinc/cp-kafka-connect:", text, re.M) is not None,
+              f"{name}: the Dockerfile builds on Confluent's Connect image")
+        check(re.search(r"^RUN .*install .*\blibpcap\b", text, re.M) is not None, f"{name}: the image gets libpcap")
+    check("--enable-native-access=ALL-UNNAMED" in str(svc.get("environment", {}).get("KAFKA_OPTS", "")),
+          f"{name}: KAFKA_OPTS grants native access (--enable-native-access=ALL-UNNAMED)")
 check(services["capd"].get("profiles") == ["capd"], "capd is optional (profile capd)")
 check("--profile capd" in readme, "README shows how to start the capture daemon profile")
 

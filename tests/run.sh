@@ -11,6 +11,14 @@
 #   replay_demo      scripts/demo.sh --ci --replay: topic == ring == the captures of the
 #                    project's corpus it replayed (tests/testdata.sh)
 #   topic2pcap_pipe  topic2pcap -w - | tcpdump -r - reads every packet
+#   js_consumer      a Node.js consumer (kafkajs, the Confluent registry client, longs as BigInt:
+#                    tests/consumers/js) reads the demo topic: the ring's packets, byte for byte
+#   py_consumer      the same with a Python consumer (confluent-kafka, Apache Avro: tests/consumers/python)
+#   standalone       the demo ring through a standalone worker (config/standalone, offsets in a
+#                    file): topic == ring; a clean restart resumes, publishing nothing again
+#   two_sensors      two capture hosts (a distributed and a standalone worker, sensors host-a
+#                    and host-b, rings of other captures) write one 3-partition topic;
+#                    topic2pcap --sensor host-a gives exactly host-a's ring, time-ordered
 #   stack_part_restart  the registry restarted alone keeps the topic decodable; the broker
 #                    restarted alone keeps its storage (topic, the worker's compacted topics,
 #                    the running connector); naming a topic does not create it
@@ -293,6 +301,126 @@ test_topic2pcap_pipe() {
 	((n == expect && n > 0)) || fail "tcpdump read $n packets from topic2pcap's stdout, expected $expect"
 }
 
+test_js_consumer() {
+	local topic js=tests/consumers/js log=$WORK/js.log
+	topic=$(jq -r .topic config/connectors/demo-all.json)
+	# The lock file pins what the recipe was tested with; a registry that dropped a version
+	# falls back to the newest the package.json ranges allow.
+	(cd "$js" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; }) >"$log" 2>&1 ||
+		fail "npm could not install the consumer's packages: $(tail -n 5 "$log")"
+	node "$js/consume.js" --bootstrap $BOOTSTRAP --registry $REGISTRY --topic "$topic" >"$WORK/js.jsonl" 2>>"$log" ||
+		fail "the Node.js consumer failed: $(tail -n 3 "$log")"
+	tests/consumers/same_as_pcap.py "$DEMO/ring.pcap" "$WORK/js.jsonl"
+}
+
+test_py_consumer() {
+	local topic
+	topic=$(jq -r .topic config/connectors/demo-all.json)
+	tests/consumers/python/consume.py --bootstrap $BOOTSTRAP --registry $REGISTRY --topic "$topic" \
+		>"$WORK/py.jsonl" 2>"$WORK/py.log" || fail "the Python consumer failed: $(tail -n 3 "$WORK/py.log")"
+	tests/consumers/same_as_pcap.py "$DEMO/ring.pcap" "$WORK/py.jsonl"
+}
+
+# start_standalone DIR NAME RING TOPIC [KEY=VALUE...]: a standalone worker
+# (config/standalone/worker.properties) on port 8084, beside the stack's distributed one, its
+# offsets in DIR, running connector NAME (config/standalone/host-eth0.properties with that
+# ring, topic and settings); prints its pid.
+start_standalone() {
+	local dir=$1 name=$2 ring=$3 topic=$4
+	shift 4
+	mkdir -p "$dir"
+	sed -e "s|^offset.storage.file.filename=.*|offset.storage.file.filename=$dir/offsets|" \
+		-e "s|^plugin.path=.*|plugin.path=$ROOT/connector/target/plugin|" \
+		config/standalone/worker.properties >"$dir/worker.properties"
+	{
+		sed -e "s|^name=.*|name=$name|" -e "s|^ring.paths=.*|ring.paths=$ring|" -e "s|^topic=.*|topic=$topic|" \
+			config/standalone/host-eth0.properties
+		printf '%s\n' "$@"
+	} >"$dir/connector.properties"
+	java --enable-native-access=ALL-UNNAMED -cp "run/stack/lib/kafka/*" \
+		-Dlog4j2.configurationFile="$ROOT/config/local/log4j2.properties" \
+		org.apache.kafka.connect.cli.ConnectStandalone "$dir/worker.properties" "$dir/connector.properties" \
+		>>"$dir/worker.log" 2>&1 &
+	echo $!
+}
+
+# stop_pid PID: SIGTERM (a clean stop) and wait until the process is gone (bounded).
+stop_pid() {
+	local deadline=$((SECONDS + WAIT))
+	kill -TERM "$1" 2>/dev/null || return 0
+	while kill -0 "$1" 2>/dev/null; do
+		((SECONDS < deadline)) || { kill -KILL "$1"; fail "process $1 did not stop on SIGTERM"; }
+		sleep 0.2
+	done
+}
+
+test_standalone() {
+	local pid want n
+	want=$(packets "$DEMO/ring.pcap")
+	delete_topic pktring-standalone
+	pid=$(start_standalone "$WORK/standalone" pktring-standalone $DEMO_RING pktring-standalone)
+	wait_records pktring-standalone 1
+	# Blocks: as many records as blocks; done when topic2pcap reads every packet back.
+	local deadline=$((SECONDS + WAIT))
+	until scripts/topic2pcap -b $BOOTSTRAP -r $REGISTRY -t pktring-standalone -w "$WORK/standalone.pcap" \
+		2>>"$WORK/standalone/read.log" && (($(packets "$WORK/standalone.pcap") >= want)); do
+		((SECONDS < deadline)) || fail "the standalone worker published $(packets "$WORK/standalone.pcap") of $want packets"
+		sleep 1
+	done
+	fingerprint "$DEMO/ring.pcap" >"$WORK/standalone-ring.fp"
+	same_packets "$WORK/standalone-ring.fp" "$WORK/standalone.pcap" "standalone topic vs ring"
+	# A clean stop flushes the ring position to the offsets file; the next run resumes there.
+	n=$(topic_records pktring-standalone)
+	stop_pid "$pid"
+	[[ -s $WORK/standalone/offsets ]] || fail "no offsets file after a clean stop"
+	pid=$(start_standalone "$WORK/standalone" pktring-standalone $DEMO_RING pktring-standalone)
+	until curl -sf http://127.0.0.1:8084/connectors/pktring-standalone/status |
+		jq -e '.tasks[0].state == "RUNNING"' >/dev/null 2>&1; do
+		((SECONDS < deadline + WAIT)) || { kill "$pid"; fail "the restarted standalone task is not RUNNING"; }
+		sleep 1
+	done
+	sleep 3 # what it would publish again, it would publish at once
+	stop_pid "$pid"
+	(($(topic_records pktring-standalone) == n)) ||
+		fail "after a restart the topic holds $(topic_records pktring-standalone) records, not $n"
+}
+
+# Two capture hosts, one topic: sensor host-a is a connector on the stack's distributed worker,
+# sensor host-b one on a standalone worker (another Connect group, as another host runs), each
+# with its own ring of other captures, both writing packet records to one 3-partition topic.
+test_two_sensors() {
+	local topic=pktring-fleet a=/dev/shm/pktring/fleet-a b=/dev/shm/pktring/fleet-b pid na nb corpus
+	corpus=$(tests/testdata.sh --corpus)
+	delete_topic $topic
+	scripts/kafka-tool TopicCommand --bootstrap-server $BOOTSTRAP --create --topic $topic --partitions 3 \
+		--replication-factor 1 >/dev/null
+	kmod/bin/pktring-replay -q -r $a -s 4M "$corpus/snaplen-64.pcap"
+	kmod/bin/pktring-replay -q -r $b -s 4M "$corpus/tcp.pcap"
+	kmod/bin/pktring-dump -r $a -w "$WORK/fleet-a.pcap" 2>/dev/null
+	na=$(packets "$WORK/fleet-a.pcap")
+	nb=$(packets "$corpus/tcp.pcap")
+	jq -n --arg ring $a --arg topic $topic '{"connector.class": "io.pktring.connect.PktringSourceConnector",
+		"tasks.max": "1", "ring.paths": $ring, "topic": $topic, "sensor": "host-a", "record.mode": "packet"}' \
+		>"$WORK/fleet-a.json"
+	deploy fleet-a "$WORK/fleet-a.json"
+	pid=$(start_standalone "$WORK/fleet-b" fleet-b $b $topic sensor=host-b record.mode=packet)
+	wait_records $topic $((na + nb)) || { stop_pid "$pid"; return 1; }
+	stop_pid "$pid"
+	undeploy fleet-a
+	# host-a's packets spread over every partition (keyed by flow), and come back merged by
+	# capture time: exactly the packets of its ring, as pktring-dump reads them.
+	kcat -C -b $BOOTSTRAP -t $topic -e -q -f '%p %h\n' | awk '/pktring.sensor=host-a/ { print $1 }' | sort -u \
+		>"$WORK/fleet-a.partitions"
+	(($(wc -l <"$WORK/fleet-a.partitions") == 3)) || fail "host-a's records are in partitions $(tr '\n' ' ' <"$WORK/fleet-a.partitions")"
+	scripts/topic2pcap -b $BOOTSTRAP -r $REGISTRY -t $topic --sensor host-a -w "$WORK/fleet-a-topic.pcap" \
+		2>"$WORK/fleet-a-topic.log" || fail "topic2pcap --sensor host-a: $(tail -n 2 "$WORK/fleet-a-topic.log")"
+	fingerprint "$WORK/fleet-a.pcap" >"$WORK/fleet-a.fp"
+	same_packets "$WORK/fleet-a.fp" "$WORK/fleet-a-topic.pcap" "topic2pcap --sensor host-a vs host-a's ring"
+	grep -q "$nb records of other sensors" "$WORK/fleet-a-topic.log" ||
+		fail "host-b's $nb records not left out: $(tail -n 1 "$WORK/fleet-a-topic.log")"
+	rm -f $a $b
+}
+
 test_stack_part_restart() {
 	local topic before after name log=$WORK/part-restart.log
 	topic=$(jq -r .topic config/connectors/demo-all.json)
@@ -379,7 +507,7 @@ test_line_rate() {
 # --- run -------------------------------------------------------------------------------------
 
 t0=$SECONDS
-for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe stack_part_restart \
+for t in ${PKTRING_E2E_TESTS:-live_demo filtered_block validate_configs replay_demo topic2pcap_pipe js_consumer py_consumer standalone two_sensors stack_part_restart \
 	stack_restart stack_loopback compose line_rate}; do
 	run_test $t
 done

@@ -2,9 +2,7 @@ package io.pktring.connect;
 
 import static io.pktring.connect.PacketSchemas.*;
 
-import java.util.AbstractList;
 import java.util.Arrays;
-import java.util.RandomAccess;
 
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -16,7 +14,8 @@ import io.pktring.connect.ring.CopiedPacket;
  * each packet adds its header fields to primitive arrays and its bytes, copied once from the
  * reader's copy, to one buffer. {@link #take} hands out exact-size copies of both (so the
  * record owns its arrays and this builder starts the next block in the same ones) as Lists that
- * box an element only when a converter reads it.
+ * box an element only when a converter reads it; the Struct is filled by {@link StructValues},
+ * so nothing walks the columns element by element on the way in.
  *
  * <p>Not thread-safe: the poll thread builds blocks.
  */
@@ -38,18 +37,23 @@ final class BlockValue {
     private static final Field PKTTYPE = PACKET_COLUMNS.field(F_PKTTYPE);
     private static final Field OFFSET = PACKET_COLUMNS.field(F_OFFSET);
     private static final Field DATA = PACKET_COLUMNS.field(F_DATA);
+    private static final Field SENSOR = PACKET_COLUMNS.field(F_SENSOR);
 
     private final String ifname;
+    private final String sensor;
     private final int linktype;
     private final long epoch;
     private long[] tsNs, seq;
     private int[] caplen, origlen, ifindex, direction, pkttype, offset;
     private byte[] data;
+    /** The next value, by field index (StructValues.of clears it). */
+    private final Object[] values = new Object[PACKET_COLUMNS.fields().size()];
     private int count, bytes;
     private long lost;
 
-    BlockValue(String ifname, int linktype, long epoch) {
+    BlockValue(String ifname, int linktype, long epoch, String sensor) {
         this.ifname = ifname;
+        this.sensor = sensor;
         this.linktype = linktype;
         this.epoch = epoch;
         columns(16);
@@ -96,27 +100,28 @@ final class BlockValue {
     /** The block built so far as a record value; the builder is empty again. Needs a packet. */
     Struct take() {
         int n = count;
-        Struct v = new Struct(PACKET_COLUMNS)
-                .put(IFNAME, ifname)
-                .put(LINKTYPE, linktype)
-                .put(EPOCH, epoch)
-                .put(FIRST_SEQ, seq[0])
-                .put(LAST_SEQ, seq[n - 1])
-                .put(LOST, lost)
-                .put(COUNT, n)
-                .put(TS_NS, new LongColumn(Arrays.copyOf(tsNs, n)))
-                .put(SEQ, new LongColumn(Arrays.copyOf(seq, n)))
-                .put(CAPLEN, new IntColumn(Arrays.copyOf(caplen, n)))
-                .put(ORIGLEN, new IntColumn(Arrays.copyOf(origlen, n)))
-                .put(IFINDEX, new IntColumn(Arrays.copyOf(ifindex, n)))
-                .put(DIRECTION, new IntColumn(Arrays.copyOf(direction, n)))
-                .put(PKTTYPE, new IntColumn(Arrays.copyOf(pkttype, n)))
-                .put(OFFSET, new IntColumn(Arrays.copyOf(offset, n)))
-                .put(DATA, Arrays.copyOf(data, bytes));
+        Object[] v = values;
+        v[IFNAME.index()] = ifname;
+        v[LINKTYPE.index()] = linktype;
+        v[EPOCH.index()] = epoch;
+        v[FIRST_SEQ.index()] = seq[0];
+        v[LAST_SEQ.index()] = seq[n - 1];
+        v[LOST.index()] = lost;
+        v[COUNT.index()] = n;
+        v[TS_NS.index()] = new LongColumn(Arrays.copyOf(tsNs, n));
+        v[SEQ.index()] = new LongColumn(Arrays.copyOf(seq, n));
+        v[CAPLEN.index()] = new IntColumn(Arrays.copyOf(caplen, n));
+        v[ORIGLEN.index()] = new IntColumn(Arrays.copyOf(origlen, n));
+        v[IFINDEX.index()] = new IntColumn(Arrays.copyOf(ifindex, n));
+        v[DIRECTION.index()] = new IntColumn(Arrays.copyOf(direction, n));
+        v[PKTTYPE.index()] = new IntColumn(Arrays.copyOf(pkttype, n));
+        v[OFFSET.index()] = new IntColumn(Arrays.copyOf(offset, n));
+        v[DATA.index()] = Arrays.copyOf(data, bytes);
+        v[SENSOR.index()] = sensor;
         count = 0;
         bytes = 0;
         lost = 0;
-        return v;
+        return StructValues.of(PACKET_COLUMNS, v);
     }
 
     /** The columns with room for capacity packets, keeping what they hold. */
@@ -133,43 +138,5 @@ final class BlockValue {
 
     private static int[] grow(int[] a, int capacity) {
         return a == null ? new int[capacity] : Arrays.copyOf(a, capacity);
-    }
-
-    /** A long[] as a read-only List: no Long per element until one is read. */
-    static final class LongColumn extends AbstractList<Long> implements RandomAccess {
-        private final long[] values;
-
-        LongColumn(long[] values) {
-            this.values = values;
-        }
-
-        @Override
-        public Long get(int i) {
-            return values[i];
-        }
-
-        @Override
-        public int size() {
-            return values.length;
-        }
-    }
-
-    /** An int[] as a read-only List: no Integer per element until one is read. */
-    static final class IntColumn extends AbstractList<Integer> implements RandomAccess {
-        private final int[] values;
-
-        IntColumn(int[] values) {
-            this.values = values;
-        }
-
-        @Override
-        public Integer get(int i) {
-            return values[i];
-        }
-
-        @Override
-        public int size() {
-            return values.length;
-        }
     }
 }

@@ -10,7 +10,12 @@ import org.apache.kafka.connect.data.Timestamp;
  */
 public final class PacketSchemas {
 
-    public static final int VERSION = 1;
+    /**
+     * 2: sensor (both records) and epoch (Packet) added, optional with a null default, so a reader
+     * of either version reads records of the other (BACKWARD and FORWARD within major 1 of the
+     * topic format; README, "Schema evolution").
+     */
+    public static final int VERSION = 2;
 
     /** Header: the ring's epoch (positions and sequence numbers are of one epoch). */
     public static final String HEADER_EPOCH = "pktring.epoch";
@@ -18,6 +23,8 @@ public final class PacketSchemas {
     public static final String HEADER_SEQ = "pktring.seq";
     /** Header: packets lost just before this one (a block: before and between its packets). */
     public static final String HEADER_LOST = "pktring.lost";
+    /** Header: the capture host (the connector's sensor setting). */
+    public static final String HEADER_SENSOR = "pktring.sensor";
 
     public static final String F_TIMESTAMP = "timestamp";
     public static final String F_TS_NS = "ts_ns";
@@ -39,6 +46,7 @@ public final class PacketSchemas {
     public static final String F_SRC_PORT = "src_port";
     public static final String F_DST_PORT = "dst_port";
     public static final String F_TCP_FLAGS = "tcp_flags";
+    public static final String F_SENSOR = "sensor";
 
     public static final String F_EPOCH = "epoch";
     public static final String F_FIRST_SEQ = "first_seq";
@@ -52,6 +60,9 @@ public final class PacketSchemas {
             .doc("Symmetric flow key: equal for both directions of one flow (IP endpoints, or MAC "
                     + "addresses for non-IP Ethernet); null when the packet names no endpoints")
             .build();
+
+    private static final String SENSOR_DOC = "The capture host: the connector's sensor setting (by default the "
+            + "worker host's name); null in records of connectors before it";
 
     public static final Schema PACKET = SchemaBuilder.struct()
             .name("io.pktring.Packet").version(VERSION)
@@ -76,6 +87,9 @@ public final class PacketSchemas {
             .field(F_SRC_PORT, optInt("TCP/UDP/SCTP source port"))
             .field(F_DST_PORT, optInt("TCP/UDP/SCTP destination port"))
             .field(F_TCP_FLAGS, optInt("TCP flags, 12 bits (FIN=1, SYN=2, RST=4, PSH=8, ACK=16, URG=32, ECE=64, CWR=128, AE=256)"))
+            .field(F_SENSOR, optString(SENSOR_DOC))
+            .field(F_EPOCH, SchemaBuilder.int64().optional().doc("The ring's epoch (new each time the ring is "
+                    + "created); seq counts within it").build())
             .build();
 
     /**
@@ -104,6 +118,7 @@ public final class PacketSchemas {
             .field(F_OFFSET, ints("Where the packet starts in data"))
             .field(F_DATA, doc(SchemaBuilder.bytes(), "The packets' captured bytes, back to back, each from its "
                     + "link-layer header on"))
+            .field(F_SENSOR, optString(SENSOR_DOC))
             .build();
 
     private PacketSchemas() {

@@ -42,14 +42,22 @@ final class PacketValue {
     private static final Field SRC_PORT = PACKET.field(F_SRC_PORT);
     private static final Field DST_PORT = PACKET.field(F_DST_PORT);
     private static final Field TCP_FLAGS = PACKET.field(F_TCP_FLAGS);
+    private static final Field SENSOR = PACKET.field(F_SENSOR);
+    private static final Field EPOCH = PACKET.field(F_EPOCH);
 
     private final String ifname;
+    private final String sensor;
+    private final Long epoch;
     private final int linktype;
     private final Integer linktypeValue;
     private final PacketSummary summary = new PacketSummary();
+    /** The next value, by field index (StructValues.of clears it). */
+    private final Object[] values = new Object[PACKET.fields().size()];
 
-    PacketValue(String ifname, int linktype) {
+    PacketValue(String ifname, int linktype, String sensor, long epoch) {
         this.ifname = ifname;
+        this.sensor = sensor;
+        this.epoch = epoch;
         this.linktype = linktype;
         this.linktypeValue = linktype;
     }
@@ -57,38 +65,34 @@ final class PacketValue {
     /** Decodes the packet's first length bytes and makes its value; {@link #key()} is then its key. */
     Struct of(CopiedPacket p, int length) {
         PacketSummary s = PacketDecoder.decode(linktype, p.data, length, summary);
-        Struct v = new Struct(PACKET)
-                .put(TIMESTAMP, new Date(Long.divideUnsigned(p.tsNanos, 1_000_000L))) // ts_ns is a u64
-                .put(TS_NS, p.tsNanos)
-                .put(SEQ, p.seq)
-                .put(IFNAME, ifname)
-                .put(IFINDEX, p.ifindex)
-                .put(DIRECTION, p.directionName())
-                .put(PKTTYPE, p.pkttype)
-                .put(CAPLEN, length)
-                .put(ORIGLEN, p.origlen)
-                .put(LINKTYPE, linktypeValue)
-                .put(DATA, Arrays.copyOf(p.data, length));
-        putSet(v, ETH_TYPE, s.etherType());
-        putSet(v, VLAN_ID, s.vlanId());
-        putSet(v, IP_VERSION, s.ipVersion());
-        putSet(v, SRC_ADDR, s.srcAddr());
-        putSet(v, DST_ADDR, s.dstAddr());
-        putSet(v, IP_PROTO, s.ipProtocol());
-        putSet(v, SRC_PORT, s.srcPort());
-        putSet(v, DST_PORT, s.dstPort());
-        putSet(v, TCP_FLAGS, s.tcpFlags());
-        return v;
+        Object[] v = values;
+        v[TIMESTAMP.index()] = new Date(Long.divideUnsigned(p.tsNanos, 1_000_000L)); // ts_ns is a u64
+        v[TS_NS.index()] = p.tsNanos;
+        v[SEQ.index()] = p.seq;
+        v[IFNAME.index()] = ifname;
+        v[IFINDEX.index()] = p.ifindex;
+        v[DIRECTION.index()] = p.directionName();
+        v[PKTTYPE.index()] = p.pkttype;
+        v[CAPLEN.index()] = length;
+        v[ORIGLEN.index()] = p.origlen;
+        v[LINKTYPE.index()] = linktypeValue;
+        v[DATA.index()] = Arrays.copyOf(p.data, length);
+        v[ETH_TYPE.index()] = s.etherType();
+        v[VLAN_ID.index()] = s.vlanId();
+        v[IP_VERSION.index()] = s.ipVersion();
+        v[SRC_ADDR.index()] = s.srcAddr();
+        v[DST_ADDR.index()] = s.dstAddr();
+        v[IP_PROTO.index()] = s.ipProtocol();
+        v[SRC_PORT.index()] = s.srcPort();
+        v[DST_PORT.index()] = s.dstPort();
+        v[TCP_FLAGS.index()] = s.tcpFlags();
+        v[SENSOR.index()] = sensor;
+        v[EPOCH.index()] = epoch;
+        return StructValues.of(PACKET, v);
     }
 
     /** The flow key of the packet last given to {@link #of}. */
     byte[] key() {
         return summary.flowKey();
-    }
-
-    private static void putSet(Struct v, Field f, Object value) {
-        if (value != null) {
-            v.put(f, value);
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.pktring.connect;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -34,12 +35,17 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
     public static final String BLOCK_MAX_BYTES = "block.max.bytes";
     public static final String RING_MISSING_TIMEOUT_MS = "ring.missing.timeout.ms";
     public static final String RECORD_TIMESTAMP = "record.timestamp";
+    public static final String SENSOR = "sensor";
+    public static final String RECORD_HEADERS = "record.headers";
+    /** The headers record.headers may name (pktring.NAME). */
+    public static final List<String> HEADER_NAMES = List.of("epoch", "seq", "lost", "sensor");
 
     /** Set by the connector on each task's config: which ring of ring.paths is this task's. */
     public static final String TASK_RING_PATH = "task.ring.path";
     public static final String TASK_INDEX = "task.index";
 
     public static final String IFNAME_PLACEHOLDER = "${ifname}";
+    public static final String SENSOR_PLACEHOLDER = "${sensor}";
 
     private static final String GROUP_RING = "Ring";
     private static final String GROUP_RECORDS = "Records";
@@ -97,9 +103,22 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                             + "path before the task fails.",
                     GROUP_RING, 5, Width.SHORT, "Ring missing timeout")
             .define(TOPIC, Type.STRING, "pktring.${ifname}", new TopicValidator(), Importance.HIGH,
-                    "Topic to publish to. '${ifname}' is replaced by the ring's interface name "
-                            + "(characters not allowed in topic names become '_').",
+                    "Topic to publish to. '${ifname}' is replaced by the ring's interface name and "
+                            + "'${sensor}' by the sensor setting (characters not allowed in topic names "
+                            + "become '_').",
                     GROUP_RECORDS, 1, Width.MEDIUM, "Topic")
+            .define(SENSOR, Type.STRING, Sensor.defaultName(), new SensorValidator(), Importance.HIGH,
+                    "The capture host's name, written in every record (the sensor field and the "
+                            + "pktring.sensor header) so that records of several hosts in one topic stay "
+                            + "apart. Default: the name of the host the worker runs on.",
+                    GROUP_RECORDS, 2, Width.MEDIUM, "Sensor")
+            .define(RECORD_HEADERS, Type.LIST, String.join(",", HEADER_NAMES), new HeaderNamesValidator(),
+                    Importance.LOW,
+                    "Headers each record carries, of epoch, seq, lost and sensor (pktring.NAME). Each "
+                            + "repeats a value field, for consumers that route without decoding, and costs "
+                            + "about 200 bytes of allocation per record in the worker: a per-packet "
+                            + "connector at high rates may keep only those it needs (an empty list: none).",
+                    GROUP_RECORDS, 3, Width.MEDIUM, "Record headers")
             .define(RECORD_MODE, Type.STRING, "packet", ValidString.in("packet", "block"),
                     Importance.MEDIUM,
                     "'packet' = one io.pktring.Packet record per packet (key = symmetric flow key); "
@@ -201,31 +220,75 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
         return getInt(BLOCK_MAX_BYTES);
     }
 
+    public String sensor() {
+        return getString(SENSOR);
+    }
+
+    public Set<String> recordHeaders() {
+        return Set.copyOf(getList(RECORD_HEADERS));
+    }
+
     public long ringMissingTimeoutMs() {
         return getLong(RING_MISSING_TIMEOUT_MS);
     }
 
-    /** The topic for a ring of this interface: the template with ${ifname} filled in. */
-    public static String topicFor(String template, String ifname) {
+    /** The topic for a ring of this interface on this sensor: the template filled in. */
+    public static String topicFor(String template, String ifname, String sensor) {
         String name = ifname == null || ifname.isEmpty() ? "ring" : ifname;
-        return template.replace(IFNAME_PLACEHOLDER, name.replaceAll("[^a-zA-Z0-9._-]", "_"));
+        return template.replace(IFNAME_PLACEHOLDER, legal(name)).replace(SENSOR_PLACEHOLDER, legal(sensor));
+    }
+
+    private static String legal(String s) {
+        return s.replaceAll("[^a-zA-Z0-9._-]", "_");
     }
 
     /** A topic name is legal once ${ifname} is filled in (which only yields legal characters). */
     private static final class TopicValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
-            String topic = value == null ? "" : topicFor((String) value, "x");
+            String topic = value == null ? "" : topicFor((String) value, "x", "x");
             if (topic.isEmpty() || topic.length() > 249 || !topic.matches("[a-zA-Z0-9._-]+")
                     || topic.equals(".") || topic.equals("..")) {
                 throw new ConfigException(name, value, "not a valid topic name (letters, digits, "
-                        + "'.', '_', '-', at most 249 characters; '${ifname}' may be used)");
+                        + "'.', '_', '-', at most 249 characters; '${ifname}' and '${sensor}' may be used)");
             }
         }
 
         @Override
         public String toString() {
-            return "topic name, may contain ${ifname}";
+            return "topic name, may contain ${ifname} and ${sensor}";
+        }
+    }
+
+    /** A sensor name: what a host name may hold, 1 to 253 characters, nothing to hide in a log. */
+    private static final class SensorValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String s = (String) value;
+            if (s == null || !s.matches("[A-Za-z0-9._:-]{1,253}")) {
+                throw new ConfigException(name, value, "a sensor name is 1 to 253 letters, digits, '.', '_', ':' or '-'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "1 to 253 of [A-Za-z0-9._:-]";
+        }
+    }
+
+    private static final class HeaderNamesValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            for (Object h : (List<?>) value) {
+                if (!HEADER_NAMES.contains(h)) {
+                    throw new ConfigException(name, value, "'" + h + "' is not a header; known: " + HEADER_NAMES);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "any of " + HEADER_NAMES;
         }
     }
 }

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import io.pktring.connect.PktringSourceConnectorConfig.StartPosition;
 import io.pktring.connect.filter.PacketFilter;
 import io.pktring.connect.ring.CopiedPacket;
+import io.pktring.connect.ring.PacketSink;
 import io.pktring.connect.ring.RingException;
 import io.pktring.connect.ring.RingMapping;
 import io.pktring.connect.ring.RingReader;
@@ -129,7 +130,7 @@ final class RingFollower implements AutoCloseable {
      * every packet lost since the previous one delivered. When nothing came until the deadline, the
      * ring is checked for re-creation.
      */
-    void fill(RingReader.PacketSink target, PacketFilter wanted, long deadlineNanos, long lingerNanos,
+    void fill(PacketSink target, PacketFilter wanted, long deadlineNanos, long lingerNanos,
             int batchPackets) throws InterruptedException {
         try {
             sink.start(target, wanted, deadlineNanos);
@@ -183,15 +184,15 @@ final class RingFollower implements AutoCloseable {
      * filter, and stops the read at the deadline even while the filter rejects every packet. One
      * per follower, so a read allocates nothing; the metrics are updated once per read.
      */
-    private final class FillSink implements RingReader.PacketSink {
-        private RingReader.PacketSink target;
+    private final class FillSink implements PacketSink {
+        private PacketSink target;
         private PacketFilter wanted;
         private long deadline;
         int delivered;
         long firstAt;
         private long read, bytes, filtered;
 
-        void start(RingReader.PacketSink target, PacketFilter wanted, long deadline) {
+        void start(PacketSink target, PacketFilter wanted, long deadline) {
             this.target = target;
             this.wanted = wanted;
             this.deadline = deadline;

@@ -5,6 +5,7 @@ import static io.pktring.connect.PacketSchemas.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
@@ -14,7 +15,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import io.pktring.connect.PktringSourceConnectorConfig.RecordMode;
 import io.pktring.connect.PktringSourceConnectorConfig.RecordTimestamp;
 import io.pktring.connect.ring.CopiedPacket;
-import io.pktring.connect.ring.RingReader;
+import io.pktring.connect.ring.PacketSink;
 
 /**
  * Makes the Kafka Connect records of one ring's packets, after {@link PacketSchemas}: a Packet
@@ -42,11 +43,16 @@ final class SourceRecordFactory {
     /** Headers every record of this ring shares (a ConnectHeader is immutable). */
     private final Header epochHeader;
     private final Header noLossHeader;
+    private final Header sensorHeader;
+    /** Which headers records carry (record.headers). */
+    private final boolean withEpoch, withSeq, withLost, withSensor;
+    /** Records in the last poll's batch: the next one's list starts that large, not growing by copies. */
+    private int lastBatchSize = 16;
 
     SourceRecordFactory(PktringSourceConnectorConfig config, String ringPath, int ringIndex, long epoch, String ifname,
             int linktype) {
         this.partition = RingOffset.partition(ringPath, ringIndex);
-        this.topic = PktringSourceConnectorConfig.topicFor(config.topicTemplate(), ifname);
+        this.topic = PktringSourceConnectorConfig.topicFor(config.topicTemplate(), ifname, config.sensor());
         this.epoch = epoch;
         this.snaplen = config.snaplen();
         this.captureTimestamps = config.recordTimestamp() == RecordTimestamp.CAPTURE;
@@ -55,10 +61,16 @@ final class SourceRecordFactory {
         this.blockMaxPackets = config.blockMaxPackets();
         this.blockMaxBytes = config.blockMaxBytes();
         boolean blockMode = config.recordMode() == RecordMode.BLOCK;
-        this.packetValue = blockMode ? null : new PacketValue(ifname, linktype);
-        this.blockValue = blockMode ? new BlockValue(ifname, linktype, epoch) : null;
+        this.packetValue = blockMode ? null : new PacketValue(ifname, linktype, config.sensor(), epoch);
+        this.blockValue = blockMode ? new BlockValue(ifname, linktype, epoch, config.sensor()) : null;
         this.epochHeader = longHeader(HEADER_EPOCH, epoch);
         this.noLossHeader = longHeader(HEADER_LOST, 0);
+        this.sensorHeader = new ConnectHeaders().addString(HEADER_SENSOR, config.sensor()).lastWithName(HEADER_SENSOR);
+        Set<String> headers = config.recordHeaders();
+        this.withEpoch = headers.contains("epoch");
+        this.withSeq = headers.contains("seq");
+        this.withLost = headers.contains("lost");
+        this.withSensor = headers.contains("sensor");
     }
 
     /** The epoch of the ring these records are of. */
@@ -68,7 +80,7 @@ final class SourceRecordFactory {
 
     /** The records of one poll. */
     Batch batch() {
-        return new Batch();
+        return new Batch(lastBatchSize);
     }
 
     /**
@@ -76,13 +88,17 @@ final class SourceRecordFactory {
      * reader's sink it takes every packet it is given and asks for no more once batch.max.packets
      * or batch.max.bytes is reached.
      */
-    final class Batch implements RingReader.PacketSink {
-        private final List<SourceRecord> records = new ArrayList<>();
+    final class Batch implements PacketSink {
+        private final List<SourceRecord> records;
         /** Kafka timestamps beyond this are left to the producer; fixed for the batch, not read per packet. */
         private final long latestTimestampMs = System.currentTimeMillis() + MAX_FUTURE_MS;
-        private long blockFirstTsNanos, blockFirstSeq, blockNextPosition, blockNextSeq;
+        private long blockLatestTsNanos, blockFirstSeq, blockNextPosition, blockNextSeq;
         private int packets;
         private long bytes;
+
+        Batch(int expectedRecords) {
+            records = new ArrayList<>(expectedRecords);
+        }
 
         /** Takes the packet (it is copied: the reader may reuse it); false once the batch is full. */
         @Override
@@ -106,8 +122,10 @@ final class SourceRecordFactory {
                 closeBlock();
             }
             if (blockValue.count() == 0) {
-                blockFirstTsNanos = p.tsNanos;
+                blockLatestTsNanos = p.tsNanos;
                 blockFirstSeq = p.seq;
+            } else if (Long.compareUnsigned(p.tsNanos, blockLatestTsNanos) > 0) {
+                blockLatestTsNanos = p.tsNanos;
             }
             blockValue.add(p, length);
             blockNextPosition = p.nextPosition;
@@ -122,6 +140,7 @@ final class SourceRecordFactory {
             if (blockValue != null && blockValue.count() > 0) {
                 closeBlock();
             }
+            lastBatchSize = Math.max(16, records.size());
             return records.isEmpty() ? null : records;
         }
 
@@ -129,11 +148,12 @@ final class SourceRecordFactory {
             long lost = blockValue.lost();
             Struct value = blockValue.take();
             records.add(new SourceRecord(partition, new RingOffset(epoch, blockNextPosition, blockNextSeq).toMap(), topic,
-                    null, KEY, null, PACKET_COLUMNS, value, kafkaTimestamp(blockFirstTsNanos), headers(blockFirstSeq, lost)));
+                    null, KEY, null, PACKET_COLUMNS, value, kafkaTimestamp(blockLatestTsNanos), headers(blockFirstSeq, lost)));
         }
 
         /**
-         * The Kafka timestamp of a record: the capture time, so time-based lookups work, unless a
+         * The Kafka timestamp of a record: the capture time (a block's latest), so a time-based
+         * lookup (offsetsForTimes) of any of its packets' times finds it or an earlier record, unless a
          * broker would reject it (beyond log.message.timestamp.after.max.ms, 1 hour by default): a
          * replayed capture or a bad clock must not fail the task. Then null, so the producer's send
          * time is used; the value's timestamp and ts_ns always hold the capture time.
@@ -149,9 +169,18 @@ final class SourceRecordFactory {
 
     private ConnectHeaders headers(long seq, long lost) {
         ConnectHeaders h = new ConnectHeaders();
-        h.add(epochHeader);
-        h.addLong(HEADER_SEQ, seq);
-        h.add(lost == 0 ? noLossHeader : longHeader(HEADER_LOST, lost));
+        if (withEpoch) {
+            h.add(epochHeader);
+        }
+        if (withSeq) {
+            h.addLong(HEADER_SEQ, seq);
+        }
+        if (withLost) {
+            h.add(lost == 0 ? noLossHeader : longHeader(HEADER_LOST, lost));
+        }
+        if (withSensor) {
+            h.add(sensorHeader);
+        }
         return h;
     }
 

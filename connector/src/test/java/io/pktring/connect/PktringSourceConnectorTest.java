@@ -92,8 +92,10 @@ class PktringSourceConnectorTest {
 
     @Test
     void topicTemplateUsesTheInterfaceNameMadeSafe() {
-        assertEquals("pktring.eth0", PktringSourceConnectorConfig.topicFor("pktring.${ifname}", "eth0"));
-        assertEquals("cap-br_0_1", PktringSourceConnectorConfig.topicFor("cap-${ifname}", "br:0@1"));
-        assertEquals("fixed", PktringSourceConnectorConfig.topicFor("fixed", "eth0"));
+        assertEquals("pktring.eth0", PktringSourceConnectorConfig.topicFor("pktring.${ifname}", "eth0", "h1"));
+        assertEquals("cap-br_0_1", PktringSourceConnectorConfig.topicFor("cap-${ifname}", "br:0@1", "h1"));
+        assertEquals("fixed", PktringSourceConnectorConfig.topicFor("fixed", "eth0", "h1"));
+        assertEquals("pktring.rack7_db.eth0", PktringSourceConnectorConfig.topicFor("pktring.${sensor}.${ifname}", "eth0",
+                "rack7:db"));
     }
 }

@@ -17,6 +17,15 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class PacketRecords {
 
+    /** The record's sensor (the capture host), or null for records of connectors before it. */
+    public static String sensor(GenericRecord value) {
+        if (value.getSchema().getField("sensor") == null) {
+            return null;
+        }
+        Object s = value.get("sensor");
+        return s == null ? null : s.toString();
+    }
+
     private PacketRecords() {
     }
 

@@ -3,6 +3,8 @@ package io.pktring.topic2pcap;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import io.pktring.connect.filter.FilterException;
+import io.pktring.connect.filter.LibPcap;
 import java.io.IOException;
 
 /**
@@ -11,7 +13,7 @@ import java.io.IOException;
  */
 public final class PcapWriter implements AutoCloseable {
 
-    private final Libpcap pcap = Libpcap.get();
+    private final LibPcap.Pcap pcap;
     private final String target;
     private final int linktype;
     private final Pointer handle;
@@ -24,8 +26,13 @@ public final class PcapWriter implements AutoCloseable {
     public PcapWriter(String target, int linktype, int snaplen) throws IOException {
         this.target = target;
         this.linktype = linktype;
+        try {
+            this.pcap = LibPcap.get();
+        } catch (FilterException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         this.handle = pcap.pcap_open_dead_with_tstamp_precision(
-                Libpcap.dlt(linktype), snaplen, Libpcap.PCAP_TSTAMP_PRECISION_NANO);
+                LibPcap.dlt(linktype), snaplen, LibPcap.TSTAMP_PRECISION_NANO);
         if (handle == null) {
             throw new IOException("libpcap cannot make a pcap of link type " + linktype);
         }

@@ -3,6 +3,15 @@ package io.pktring.topic2pcap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Base64;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,12 +31,47 @@ public final class SchemaRegistryClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpClient http;
+    /** The Authorization header's value, or null. */
+    private final String authorization;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<Integer, Schema> cache = new ConcurrentHashMap<>();
 
     public SchemaRegistryClient(String baseUrl) {
+        this(baseUrl, Map.of());
+    }
+
+    /**
+     * settings: basic.auth.user.info (USER:PASSWORD, sent as HTTP basic auth), ssl.truststore.location,
+     * .password and .type (the certificates a https registry is checked against; default: the JVM's).
+     */
+    public SchemaRegistryClient(String baseUrl, Map<String, String> settings) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+        String trustStore = settings.get("ssl.truststore.location");
+        if (trustStore != null) {
+            b.sslContext(trusting(trustStore, settings.getOrDefault("ssl.truststore.password", ""),
+                    settings.getOrDefault("ssl.truststore.type", KeyStore.getDefaultType())));
+        }
+        this.http = b.build();
+        String userInfo = settings.get("basic.auth.user.info");
+        this.authorization = userInfo == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static SSLContext trusting(String location, String password, String type) {
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            KeyStore ks = KeyStore.getInstance(type);
+            ks.load(in, password.toCharArray());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("schema.registry.ssl.truststore.location: cannot load " + location
+                    + " as a " + type + " trust store: " + e.getMessage(), e);
+        }
     }
 
     public Schema schemaById(int id) throws IOException {
@@ -44,9 +88,12 @@ public final class SchemaRegistryClient {
         URI uri = URI.create(baseUrl + "/schemas/ids/" + id);
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                            .header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                    .header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET();
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + uri, e);

@@ -41,7 +41,8 @@ final class Captures {
         return run(List.of("tcpdump", "-n", "-tt", "--nano", "-xx", "-r", file.toString()));
     }
 
-    private static List<String> run(List<String> command) throws IOException, InterruptedException {
+    /** Runs a command (its stderr discarded) and gives its stdout lines; a failure throws. */
+    static List<String> run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -17,15 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -46,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TimeoutsIT {
 
-    static final String REGISTRY = System.getProperty("pktring.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
     static final int RECORDS = 69;
     static final long SLOW_MS = 1500;
 
@@ -60,7 +53,7 @@ class TimeoutsIT {
             .field("data", Schema.BYTES_SCHEMA)
             .build();
 
-    static KafkaClusterTestKit cluster;
+    static TestBroker broker;
     static SlowProxy slow;
     static String topic;
 
@@ -69,19 +62,10 @@ class TimeoutsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        topic = "t2p-timeouts-" + System.nanoTime();
-        try (var admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        broker = TestBroker.start();
+        topic = broker.newTopic("timeouts", 1);
         produce(topic, RECORDS);
-        String[] hostPort = cluster.bootstrapServers().split(",")[0].split(":");
+        String[] hostPort = broker.bootstrapServers().split(",")[0].split(":");
         slow = new SlowProxy(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), SLOW_MS);
     }
 
@@ -90,8 +74,8 @@ class TimeoutsIT {
         if (slow != null) {
             slow.close();
         }
-        if (cluster != null) {
-            cluster.close();
+        if (broker != null) {
+            broker.close();
         }
     }
 
@@ -106,7 +90,7 @@ class TimeoutsIT {
 
     @Test
     void theShortestIdleTimeoutStillWaitsForTheFirstFetch() throws Exception {
-        Topic2Pcap tool = tool(cluster.bootstrapServers(), "--idle-timeout-ms", "1");
+        Topic2Pcap tool = tool(broker.bootstrapServers(), "--idle-timeout-ms", "1");
         String log = copy(tool);
         assertEquals(RECORDS, tool.packets, log);
     }
@@ -139,7 +123,7 @@ class TimeoutsIT {
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
 
     private Topic2Pcap tool(String bootstrap, String... args) {
-        List<String> all = new ArrayList<>(List.of("-b", bootstrap, "-r", REGISTRY, "-t", topic,
+        List<String> all = new ArrayList<>(List.of("-b", bootstrap, "-r", TestBroker.REGISTRY, "-t", topic,
                 "-w", tmp.resolve("out.pcap").toString()));
         all.addAll(List.of(args));
         return new Topic2Pcap(Options.parse(all), new PrintStream(logBytes, true, StandardCharsets.UTF_8));
@@ -151,17 +135,8 @@ class TimeoutsIT {
     }
 
     private static void produce(String topic, int n) throws Exception {
-        Converter c = new io.apicurio.registry.utils.converter.AvroConverter<>();
-        c.configure(Map.of(
-                "apicurio.registry.url", REGISTRY.replace("/apis/ccompat/v7", "/apis/registry/v2"),
-                "apicurio.registry.auto-register", "true",
-                "apicurio.registry.as-confluent", "true",
-                "apicurio.registry.use-id", "contentId",
-                "apicurio.registry.headers.enabled", "false"), false);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        Converter c = TestBroker.converter();
+        try (KafkaProducer<byte[], byte[]> p = broker.producer()) {
             for (int i = 0; i < n; i++) {
                 byte[] frame = new byte[60];
                 frame[12] = 0x08; // an Ethernet frame, its bytes numbered by the record

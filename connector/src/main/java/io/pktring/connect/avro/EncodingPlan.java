@@ -18,6 +18,9 @@ import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
+import io.pktring.connect.IntColumn;
+import io.pktring.connect.LongColumn;
+
 /**
  * How to write the values of one Connect schema as Avro binary of the Avro schema derived from
  * it, compiled once per schema: a tree of nodes in the Avro schema's field order, each with its
@@ -57,8 +60,8 @@ final class EncodingPlan {
     }
 
     /** Writes a non-null value of the planned schema. */
-    void write(Object value, BinaryEncoder out) throws IOException {
-        write(root, value, out);
+    void write(Object value, RecordBuffer buf) throws IOException {
+        write(root, value, buf);
     }
 
     private static final class Node {
@@ -83,7 +86,8 @@ final class EncodingPlan {
         }
     }
 
-    private static void write(Node n, Object v, BinaryEncoder out) throws IOException {
+    private static void write(Node n, Object v, RecordBuffer buf) throws IOException {
+        BinaryEncoder out = buf.encoder;
         if (n.optional) {
             if (v == null) {
                 out.writeIndex(n.nullIndex);
@@ -109,7 +113,7 @@ final class EncodingPlan {
                     out.writeBytes((ByteBuffer) v);
                 }
             }
-            case FIXED -> writeFixed(n, v, out);
+            case FIXED -> writeFixed(n, v, buf);
             case DECIMAL -> {
                 byte[] b = Decimal.fromLogical(n.connect, (BigDecimal) v);
                 out.writeBytes(b, 0, b.length);
@@ -117,7 +121,7 @@ final class EncodingPlan {
             case DATE -> out.writeInt(Date.fromLogical(n.connect, (java.util.Date) v));
             case TIME -> out.writeInt(Time.fromLogical(n.connect, (java.util.Date) v));
             case TIMESTAMP -> out.writeLong(((java.util.Date) v).getTime());
-            case ARRAY -> writeArray(n.element, (Collection<?>) v, out);
+            case ARRAY -> writeArray(n.element, (Collection<?>) v, buf);
             case STRING_MAP -> {
                 Map<?, ?> m = (Map<?, ?>) v;
                 out.writeMapStart();
@@ -125,7 +129,7 @@ final class EncodingPlan {
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     out.startItem();
                     out.writeString((String) e.getKey());
-                    write(n.element, e.getValue(), out);
+                    write(n.element, e.getValue(), buf);
                 }
                 out.writeMapEnd();
             }
@@ -136,11 +140,11 @@ final class EncodingPlan {
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     out.startItem();
                     if (n.keyFirst) {
-                        write(n.key, e.getKey(), out);
-                        write(n.element, e.getValue(), out);
+                        write(n.key, e.getKey(), buf);
+                        write(n.element, e.getValue(), buf);
                     } else {
-                        write(n.element, e.getValue(), out);
-                        write(n.key, e.getKey(), out);
+                        write(n.element, e.getValue(), buf);
+                        write(n.key, e.getKey(), buf);
                     }
                 }
                 out.writeArrayEnd();
@@ -154,31 +158,53 @@ final class EncodingPlan {
                 Field[] fields = n.fields;
                 Node[] children = n.children;
                 for (int i = 0; i < fields.length; i++) {
-                    write(children[i], s.get(fields[i]), out);
+                    write(children[i], s.get(fields[i]), buf);
                 }
             }
             default -> throw new IllegalStateException("node kind " + n.kind);
         }
     }
 
-    private static void writeArray(Node element, Collection<?> c, BinaryEncoder out) throws IOException {
+    private static void writeArray(Node element, Collection<?> c, RecordBuffer buf) throws IOException {
+        BinaryEncoder out = buf.encoder;
         out.writeArrayStart();
         out.setItemCount(c.size());
-        if (c instanceof List<?> list && c instanceof RandomAccess) {
-            for (int i = 0, size = list.size(); i < size; i++) {
-                out.startItem();
-                write(element, list.get(i), out);
-            }
-        } else {
-            for (Object o : c) {
-                out.startItem();
-                write(element, o, out);
-            }
+        if (element.optional || !writePrimitives(element.kind, c, buf)) {
+            writeElements(element, c, buf);
         }
         out.writeArrayEnd();
     }
 
-    private static void writeFixed(Node n, Object v, BinaryEncoder out) throws IOException {
+    private static void writeElements(Node element, Collection<?> c, RecordBuffer buf) throws IOException {
+        BinaryEncoder out = buf.encoder;
+        if (c instanceof List<?> list && c instanceof RandomAccess) {
+            for (int i = 0, size = list.size(); i < size; i++) {
+                out.startItem();
+                write(element, list.get(i), buf);
+            }
+        } else {
+            for (Object o : c) {
+                out.startItem();
+                write(element, o, buf);
+            }
+        }
+    }
+
+    /** Writes a {@link LongColumn} or {@link IntColumn} of its element kind without boxing; false for any other. */
+    private static boolean writePrimitives(int kind, Collection<?> c, RecordBuffer buf) {
+        if (kind == INT64 && c instanceof LongColumn col) {
+            buf.writeLongs(col);
+            return true;
+        }
+        if (kind == INT32 && c instanceof IntColumn col) {
+            buf.writeInts(col);
+            return true;
+        }
+        return false;
+    }
+
+    private static void writeFixed(Node n, Object v, RecordBuffer buf) throws IOException {
+        BinaryEncoder out = buf.encoder;
         ByteBuffer b = v instanceof byte[] a ? ByteBuffer.wrap(a) : (ByteBuffer) v;
         if (b.remaining() != n.fixedSize) {
             throw new DataException(n.path + ": " + b.remaining() + " bytes for an Avro fixed of " + n.fixedSize);

@@ -129,7 +129,7 @@ public class PktringAvroConverter implements Converter, Versioned {
         synchronized (buffer) {
             buffer.start(e.id);
             try {
-                e.plan.write(value, buffer.encoder);
+                e.plan.write(value, buffer);
             } catch (ClassCastException | NullPointerException ex) {
                 throw invalid(topic, schema, value, ex);
             } catch (IOException ex) {

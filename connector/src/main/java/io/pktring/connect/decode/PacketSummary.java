@@ -21,6 +21,7 @@ public final class PacketSummary {
     int srcIpAt, dstIpAt, ipLength;
     /** Ethernet only: where the MAC addresses are (NONE: not present). */
     int srcMacAt, dstMacAt;
+    private final Ipv4TextCache ipv4Text = new Ipv4TextCache();
 
     /** An empty summary, to be filled by {@link PacketDecoder#decode(int, byte[], int, PacketSummary)}. */
     public PacketSummary() {
@@ -78,11 +79,18 @@ public final class PacketSummary {
 
     /** Textual IPv4 (dotted quad) or IPv6 (RFC 5952 compressed) source address. */
     public String srcAddr() {
-        return srcIpAt == NONE ? null : IpText.format(data, srcIpAt, ipLength);
+        return addressText(srcIpAt);
     }
 
     public String dstAddr() {
-        return dstIpAt == NONE ? null : IpText.format(data, dstIpAt, ipLength);
+        return addressText(dstIpAt);
+    }
+
+    private String addressText(int at) {
+        if (at == NONE) {
+            return null;
+        }
+        return ipLength == 4 ? ipv4Text.format(data, at) : IpText.format(data, at, ipLength);
     }
 
     /**

@@ -40,7 +40,9 @@ public final class LibPcap {
 
         String pcap_lib_version();
 
-        // capture files, for the tests
+        // capture files: the tests read them, topic2pcap writes them
+
+        Pointer pcap_open_dead_with_tstamp_precision(int linktype, int snaplen, int precision);
 
         Pointer pcap_open_offline_with_tstamp_precision(String fname, int precision, byte[] errbuf);
 
@@ -55,6 +57,10 @@ public final class LibPcap {
         Pointer pcap_dump_open(Pointer p, String fname);
 
         void pcap_dump(Pointer dumper, Pointer header, Pointer data);
+
+        void pcap_dump(Pointer dumper, Pointer header, byte[] data);
+
+        int pcap_dump_flush(Pointer dumper);
 
         void pcap_dump_close(Pointer dumper);
     }

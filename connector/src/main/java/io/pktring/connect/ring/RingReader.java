@@ -72,13 +72,6 @@ public final class RingReader {
         return new RingReader(ring, position, expectedSeq);
     }
 
-    /** What {@link #read} hands each packet to. */
-    @FunctionalInterface
-    public interface PacketSink {
-        /** Takes the reader's one copy (valid until the reader reads again); false stops the read. */
-        boolean accept(CopiedPacket packet);
-    }
-
     private static final PacketSink ONE_PACKET = p -> false;
 
     /**

@@ -151,7 +151,7 @@ class EncodingPlanTest {
     private static byte[] planBody(org.apache.avro.Schema writer, Schema schema, Object value) throws IOException {
         RecordBuffer b = new RecordBuffer();
         b.start(0);
-        EncodingPlan.compile(schema, writer).write(value, b.encoder);
+        EncodingPlan.compile(schema, writer).write(value, b);
         byte[] all = b.toByteArray();
         return java.util.Arrays.copyOfRange(all, RecordBuffer.HEADER_SIZE, all.length);
     }

@@ -18,6 +18,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
+import io.pktring.connect.IntColumn;
+import io.pktring.connect.LongColumn;
 import io.pktring.connect.PacketSchemas;
 
 /**
@@ -124,6 +126,23 @@ final class SampleValues {
 
     private final Random random;
 
+    /**
+     * The list as the connector's block columns hold such numbers (LongColumn, IntColumn, which
+     * PktringAvroConverter writes unboxed), when the elements are plain int64 or int32.
+     */
+    private static Object column(Schema element, List<Object> list) {
+        if (element.isOptional() || element.name() != null) {
+            return list;
+        }
+        if (element.type() == Schema.Type.INT64) {
+            return new LongColumn(list.stream().mapToLong(o -> (Long) o).toArray());
+        }
+        if (element.type() == Schema.Type.INT32) {
+            return new IntColumn(list.stream().mapToInt(o -> (Integer) o).toArray());
+        }
+        return list;
+    }
+
     SampleValues(long seed) {
         this.random = new Random(seed);
     }
@@ -198,7 +217,7 @@ final class SampleValues {
                 for (int i = 0; i < n; i++) {
                     list.add(value(s.valueSchema(), depth + 1));
                 }
-                return list;
+                return random.nextBoolean() ? column(s.valueSchema(), list) : list;
             }
             case MAP: {
                 // Small HashMaps: AvroData copies string-keyed maps into a new HashMap, which then

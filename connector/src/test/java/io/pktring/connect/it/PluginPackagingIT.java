@@ -57,11 +57,16 @@ class PluginPackagingIT {
         assertEquals("pktring-connector", m.get("name").asText());
         assertEquals(System.getProperty("pktring.version"), m.get("version").asText());
         assertEquals("source", m.get("component_types").get(0).asText());
-        Path zip = TARGET.resolve("pktring-connector-" + System.getProperty("pktring.version") + ".zip");
+        // Confluent Hub's layout: OWNER-NAME-VERSION.zip, one directory of that name.
+        String hub = "pktring-pktring-connector-" + System.getProperty("pktring.version");
+        Path zip = TARGET.resolve(hub + ".zip");
         try (ZipFile z = new ZipFile(zip.toFile())) {
-            assertNotNull(z.getEntry("pktring-connector/manifest.json"));
-            assertNotNull(z.getEntry("pktring-connector/doc/avro/Packet.avsc"));
-            assertTrue(z.stream().anyMatch(e -> e.getName().matches("pktring-connector/lib/pktring-connector-.*\\.jar")));
+            for (String entry : List.of("manifest.json", "doc/avro/Packet.avsc", "doc/README.md", "doc/LICENSE",
+                    "doc/NOTICE", "doc/licenses/GPL-2.0", "etc/demo-all.json")) {
+                assertNotNull(z.getEntry(hub + "/" + entry), hub + "/" + entry + " in " + zip);
+            }
+            assertTrue(z.stream().anyMatch(e -> e.getName().matches(hub + "/lib/pktring-connector-.*\\.jar")));
+            assertTrue(z.stream().allMatch(e -> e.getName().startsWith(hub + "/")), "one top directory");
         }
     }
 }

@@ -15,12 +15,14 @@ import io.pktring.connect.testing.ConnectStack;
  * the real registry: Apicurio's AvroConverter (the worker's default in ConnectStack: schema
  * registered first, looked up with find-latest) and, when it is on the classpath,
  * io.pktring.connect.avro.PktringAvroConverter (registers its schema once through the registry's
- * Confluent API). Each is used by the worker (a connector-level value.converter override) and
- * alone (the per-stage breakdown).
+ * Confluent API), with io.pktring.connect.PktringHeaderConverter for the headers (the worker's
+ * SimpleHeaderConverter's bytes, made without its garbage). Each is used by the worker (a
+ * connector-level value.converter override) and alone (the per-stage breakdown).
  */
 record ValueConverters(String name, String className, Map<String, String> settings) {
 
     static final String PKTRING_CONVERTER = "io.pktring.connect.avro.PktringAvroConverter";
+    static final String PKTRING_HEADER_CONVERTER = "io.pktring.connect.PktringHeaderConverter";
 
     static List<ValueConverters> available() {
         List<ValueConverters> all = new ArrayList<>();
@@ -54,6 +56,9 @@ record ValueConverters(String name, String className, Map<String, String> settin
         Map<String, String> c = new HashMap<>();
         c.put("value.converter", className);
         settings.forEach((k, v) -> c.put("value.converter." + k, v));
+        if (className.equals(PKTRING_CONVERTER) && onClasspath(PKTRING_HEADER_CONVERTER)) {
+            c.put("header.converter", PKTRING_HEADER_CONVERTER);
+        }
         return c;
     }
 
