@@ -29,11 +29,12 @@ VETH=pkrnc-walk0
 HOST_IP=198.18.78.1
 NS_IP=198.18.78.2
 
+walk_rings=()	# rings the walk's daemons made, removed at the end if the README did not
 walked=0
 skipped=0
 failed=0
 deferred=()
-capd_pid=
+declare -A capd_pids	# ring path -> its capture daemon, running in the namespace
 made_group=	# a group the README names that this machine lacked, made for the walk
 
 say() { echo "walk: $*"; }
@@ -45,7 +46,9 @@ fail_step() {
 # Whatever happened, nothing of the walk stays: daemon, namespace, the clone's stack, the
 # installed tools (the deferred commands did this already when the walk got that far).
 cleanup() {
+	local ring
 	stop_capd
+	for ring in "${walk_rings[@]}"; do [[ -e $ring ]] && rm -rf "$ring"; done
 	[[ -n $made_group ]] && groupdel "$made_group" 2>/dev/null
 	ip netns del $NS 2>/dev/null
 	ip link del $VETH 2>/dev/null
@@ -90,11 +93,15 @@ send_traffic() { # UDP datagrams from this host to the namespace's eth0
 	done
 }
 
-stop_capd() {
-	[[ -n $capd_pid ]] || return 0
-	kill -INT "$capd_pid" 2>/dev/null
-	wait "$capd_pid" 2>/dev/null
-	capd_pid=
+stop_capd() {	# [RING]: its daemon, or every one
+	local ring rings=("$@")
+	(($#)) || rings=("${!capd_pids[@]}")
+	for ring in "${rings[@]}"; do
+		[[ -n ${capd_pids[$ring]:-} ]] || continue
+		kill -INT "${capd_pids[$ring]}" 2>/dev/null
+		wait "${capd_pids[$ring]}" 2>/dev/null
+		unset "capd_pids[$ring]"
+	done
 }
 
 # --- what to do with each command ----------------------------------------------------------
@@ -133,8 +140,11 @@ before() {
 		done
 		send_traffic
 		;;
-	"rm /dev/shm/pktring/eth0"*)
-		stop_capd ;; # Ctrl-C in the daemon's terminal
+	"pktring-dump -r "*)
+		send_traffic ;; # something on eth0 to read
+	"rm /dev/shm/pktring/"*)
+		local f=${1#rm }
+		stop_capd "${f%% *}" ;; # Ctrl-C in that daemon's terminal
 	esac
 }
 
@@ -199,25 +209,30 @@ run_cmd() {
 	check "$bare" "$LOG/$n.out"
 }
 
-# start_capd N CMD: the capture daemon, as written, in the namespace, in the background
+# start_capd N CMD: the capture daemon, as written, in the namespace, in the background,
+# beside the daemons of other rings (a ring group's daemon beside a single ring's)
 start_capd() {
-	local n=$1 cmd=$2 ring i
-	stop_capd
+	local n=$1 cmd=$2 ring i pid
 	ring=/dev/shm/pktring/$(sed 's/.* -r \([^ ]*\).*/\1/' <<<"$cmd")
+	stop_capd "$ring"
+	walk_rings+=("$ring")
 	# the README gives the ring to the Connect worker's group, as a real host has it
 	if [[ $cmd =~ --group\ ([a-z_][a-z0-9_-]*) ]] && ! getent group "${BASH_REMATCH[1]}" >/dev/null; then
 		groupadd --system "${BASH_REMATCH[1]}" && made_group=${BASH_REMATCH[1]}
 	fi
 	ip netns exec $NS bash -c "exec $cmd" >"$LOG/$n.out" 2>&1 </dev/null &
-	capd_pid=$!
+	pid=$!
+	capd_pids[$ring]=$pid
 	for ((i = 0; i < 100; i++)); do
-		[[ $(kmod/bin/pktring-stat -r "$ring" --json 2>/dev/null | jq -r .state) == live ]] && return 0
-		kill -0 $capd_pid 2>/dev/null || break
+		# a ring, or every member of a ring group, live
+		kmod/bin/pktring-stat -r "$ring" --json 2>/dev/null |
+			jq -e '[.state // (.members[] | .state)] | all(. == "live")' >/dev/null && return 0
+		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 	done
 	cat "$LOG/$n.out" >&2
 	fail_step "the capture daemon brought no live ring up at $ring"
-	stop_capd
+	stop_capd "$ring"
 }
 
 # --- the README's commands -------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #   connector/bench/run.sh line-rate [SECONDS]    # only the live test, tests/line_rate.sh (root)
 #   connector/bench/run.sh RingReadBench [CAPTURE] [LOOPS]      # Java ring reader next to pktring-dump
 #   connector/bench/run.sh ConverterCost [packets] [size] [passes]
+#   connector/bench/run.sh GroupBenchmark       # 1 vs 2 tasks on a 2-member ring group (kmod/bench/groups.sh)
 #
 # ConnectorBenchmark runs a real KRaft broker and a real Connect worker in one JVM, with Avro values
 # through the Apicurio registry of scripts/stack.sh (started here), and prints in one run: every
@@ -24,7 +25,7 @@ if [[ ${1:-} == line-rate ]]; then
 	shift
 	exec "$root/tests/line_rate.sh" "$@"
 fi
-if [[ ${1:-} =~ ^(ConnectorBenchmark|RingReadBench|ConverterCost)$ ]]; then
+if [[ ${1:-} =~ ^(ConnectorBenchmark|RingReadBench|ConverterCost|GroupBenchmark)$ ]]; then
 	main=$1
 	shift
 fi

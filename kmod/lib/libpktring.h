@@ -96,6 +96,10 @@ struct pktring_create_opts {
 	uint32_t ifindex;
 	const char *ifname;	/* source name (interface, file) */
 	struct pktring_perm perm;
+	/* a member of a ring group (pktring_group.h); all 0: no group */
+	uint64_t group_epoch;
+	uint32_t ring_index, ring_count;
+	uint32_t flags;		/* PKTRING_F_BY_FLOW, ... */
 };
 
 /*

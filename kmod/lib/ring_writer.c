@@ -176,10 +176,11 @@ int pktring_writer_create(struct pktring_writer *w, const char *ring,
 	c->linktype = o->linktype;
 	c->snaplen = o->snaplen;
 	c->ifindex = o->ifindex;
-	c->flags = PKTRING_WAIT_FUTEX | PKTRING_F_HEARTBEAT;
+	c->flags = PKTRING_WAIT_FUTEX | PKTRING_F_HEARTBEAT | o->flags;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", o->ifname ? o->ifname : "");
-	c->ring_index = 0;
-	c->ring_count = 1;
+	c->group_epoch = o->group_epoch;
+	c->ring_index = o->ring_index;
+	c->ring_count = o->group_epoch ? o->ring_count : 1;
 	c->max_record = max_record;
 	c->ctr_count = PKTRING_CTR_USED;
 	PKTRING_STORE_RELEASE(&c->state, PKTRING_STATE_LIVE);

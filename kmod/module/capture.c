@@ -3,7 +3,8 @@
  * The capture hook: an ETH_P_ALL packet_type bound to one interface sees
  * every packet it receives and (through dev_queue_xmit_nit) every packet it
  * sends, as AF_PACKET does. Each packet is filtered, its VLAN tag put
- * back, cut to the snap length and written into the ring once.
+ * back, cut to the snap length and written once: into the group's one
+ * ring, or into the ring of the CPU that handles it.
  */
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
@@ -51,7 +52,11 @@ static ktime_t pktring_hwtstamp(struct sk_buff *skb,
 static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 		       struct packet_type *pt, struct net_device *orig_dev)
 {
-	struct pktring_ring *ring = container_of(pt, struct pktring_ring, pt);
+	struct pktring_group *group =
+		container_of(pt, struct pktring_group, pt);
+	/* bottom halves are disabled: the CPU cannot change under us */
+	struct pktring_ring *ring = group->rings[group->per_cpu ?
+						 smp_processor_id() : 0];
 	struct pktring_ctl *ctl = ring->ctl;
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
@@ -61,7 +66,6 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	ktime_t hwts = 0;
 	__be16 tag[2];	/* TPID, TCI */
 	const u8 *vlan = NULL;
-	bool written;
 
 	/* multicast looped back to us: not on the wire (as af_packet) */
 	if (skb->pkt_type == PACKET_LOOPBACK)
@@ -74,8 +78,8 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	if (dev_has_header(netdev) && skb->pkt_type != PACKET_OUTGOING)
 		skb_push(skb, skb->data - skb_mac_header(skb));
 
-	if (ring->filter) {
-		res = bpf_prog_run_pin_on_cpu(ring->filter, skb);
+	if (group->filter) {
+		res = bpf_prog_run_pin_on_cpu(group->filter, skb);
 		if (res < snap)
 			snap = res;
 	} else {
@@ -101,7 +105,7 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	if (meta.caplen < meta.origlen)
 		meta.flags |= PKTRING_RF_TRUNCATED;
 	/* the NIC's time only when the ring asked for it (received only) */
-	if (ring->hwtstamp && skb->pkt_type != PACKET_OUTGOING)
+	if (group->hwtstamp && skb->pkt_type != PACKET_OUTGOING)
 		hwts = pktring_hwtstamp(skb, orig_dev);
 	if (hwts) {
 		meta.ts_ns = ktime_to_ns(hwts);
@@ -115,17 +119,14 @@ static int pktring_rcv(struct sk_buff *skb, struct net_device *netdev,
 	meta.pkttype = skb->pkt_type;
 	meta.protocol = (__force u16)skb->protocol;
 
-	spin_lock(&ring->lock);
-	ctl->counters[PKTRING_CTR_SEEN]++;
-	if (!res) {
-		ctl->counters[PKTRING_CTR_FILTERED]++;
-		written = false;
+	if (group->per_cpu) {
+		/* this CPU's ring: its only writer, no lock */
+		pktring_ring_offer(ring, skb, &meta, vlan, res != 0);
 	} else {
-		written = pktring_ring_write(ring, skb, &meta, vlan);
+		spin_lock(&ring->lock);
+		pktring_ring_offer(ring, skb, &meta, vlan, res != 0);
+		spin_unlock(&ring->lock);
 	}
-	spin_unlock(&ring->lock);
-	if (written)
-		pktring_ring_wake(ring);
 
 	skb->data = skb_head;
 	skb->len = skb_len;
@@ -134,25 +135,30 @@ out:
 	return 0;
 }
 
-/* Attach the hook; the ring becomes LIVE. Caller holds rtnl. */
-void pktring_capture_start(struct pktring_ring *ring)
+/* Attach the hook; the rings become LIVE. Caller holds rtnl. */
+void pktring_capture_start(struct pktring_group *group)
 {
-	ring->pt.type = htons(ETH_P_ALL);
-	ring->pt.dev = ring->netdev;
-	ring->pt.func = pktring_rcv;
-	/* identity written before readers may trust the ring */
-	smp_store_release(&ring->ctl->state, PKTRING_STATE_LIVE);
-	dev_add_pack(&ring->pt);
-	ring->capturing = true;
+	unsigned int i;
+
+	group->pt.type = htons(ETH_P_ALL);
+	group->pt.dev = group->netdev;
+	group->pt.func = pktring_rcv;
+	for (i = 0; i < group->count; i++) {
+		/* identity written before readers may trust the ring */
+		smp_store_release(&group->rings[i]->ctl->state,
+				  PKTRING_STATE_LIVE);
+	}
+	dev_add_pack(&group->pt);
+	group->capturing = true;
 }
 
 /* Detach the hook and wait until no CPU runs it. Caller holds rtnl. */
-void pktring_capture_stop(struct pktring_ring *ring)
+void pktring_capture_stop(struct pktring_group *group)
 {
-	if (!ring->capturing)
+	if (!group->capturing)
 		return;
-	dev_remove_pack(&ring->pt);	/* includes synchronize_net() */
-	ring->capturing = false;
-	netdev_put(ring->netdev, &ring->dev_tracker);
-	ring->netdev = NULL;
+	dev_remove_pack(&group->pt);	/* includes synchronize_net() */
+	group->capturing = false;
+	netdev_put(group->netdev, &group->dev_tracker);
+	group->netdev = NULL;
 }

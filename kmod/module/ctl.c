@@ -2,11 +2,13 @@
 /*
  * The control device /dev/pktring-ctl: add and remove rings at run time,
  * and the netdevice notifier that ends a ring when its interface goes.
- * The list of rings is protected by rtnl, which also orders adding a ring
- * against its interface being unregistered.
+ * The list of groups (what "add" made: one ring, or a per-CPU group) is
+ * protected by rtnl, which also orders adding a ring against its interface
+ * being unregistered.
  */
 #include <linux/capability.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
@@ -15,38 +17,34 @@
 
 #include "pktring_mod.h"
 
-static LIST_HEAD(pktring_rings);
+static LIST_HEAD(pktring_groups);
 
-static struct pktring_ring *pktring_find(const char *ifname)
+static struct pktring_group *pktring_find(const char *name)
 {
-	struct pktring_ring *ring;
+	struct pktring_group *group;
 
-	list_for_each_entry(ring, &pktring_rings, node)
-		if (!strcmp(ring->ctl->ifname, ifname))
-			return ring;
+	list_for_each_entry(group, &pktring_groups, node)
+		if (!strcmp(group->name, name))
+			return group;
 	return NULL;
 }
 
-/*
- * Stop capture, end the ring (after the last record) and drop the list's
- * reference. Caller holds rtnl.
- */
-static void pktring_remove(struct pktring_ring *ring)
+/* End the rings, remove their nodes, free the group. Caller holds rtnl. */
+static void pktring_remove(struct pktring_group *group)
 {
-	list_del_init(&ring->node);
-	pktring_capture_stop(ring);
-	pktring_ring_end(ring);
-	pktring_dev_remove(ring);
-	pktring_ring_put(ring);
+	list_del_init(&group->node);
+	pktring_group_end(group);
+	pktring_dev_remove(group);
+	pktring_group_free(group);
 }
 
 void pktring_remove_all(void)
 {
-	struct pktring_ring *ring, *tmp;
+	struct pktring_group *group, *tmp;
 
 	rtnl_lock();
-	list_for_each_entry_safe(ring, tmp, &pktring_rings, node)
-		pktring_remove(ring);
+	list_for_each_entry_safe(group, tmp, &pktring_groups, node)
+		pktring_remove(group);
 	rtnl_unlock();
 }
 
@@ -74,17 +72,31 @@ static int pktring_filter_create(const struct pktring_ioc_add *a,
 	return err;
 }
 
-static int pktring_add(struct pktring_ioc_add __user *uarg)
+/* Can count rings of size data bytes be had at all? */
+static bool pktring_fits(unsigned int count, u64 size)
 {
-	struct pktring_ring *ring;
+	u64 pages = (PAGE_SIZE + size) >> PAGE_SHIFT;
+
+	return pages * count <= totalram_pages();
+}
+
+static int pktring_add(void __user *uarg, size_t usize)
+{
+	struct pktring_group *group;
 	struct net_device *netdev;
 	struct pktring_ioc_add a;
 	struct bpf_prog *filter;
+	unsigned int i, count;
 	int linktype, err;
+	bool per_cpu;
 	kgid_t gid;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
+	/* an older pktring-ctl passes a shorter struct: the rest is zero */
+	if (usize < PKTRING_IOC_ADD_SIZE_V1)
+		return -EINVAL;
+	err = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (err)
+		return err;
 	a.ifname[PKTRING_IFNAMSIZ - 1] = '\0';
 	if (!a.size)
 		a.size = PKTRING_DEFAULT_SIZE;
@@ -102,28 +114,35 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		return -EINVAL;
 	if (a.mode & ~0666)
 		return -EINVAL;
-	if (a.flags & ~PKTRING_ADD_HWTSTAMP || a.reserved)
+	if (a.flags & ~(PKTRING_ADD_HWTSTAMP | PKTRING_ADD_PER_CPU) ||
+	    a.reserved)
 		return -EINVAL;
+	per_cpu = a.flags & PKTRING_ADD_PER_CPU;
+	count = per_cpu ? nr_cpu_ids : 1;
+	if (!pktring_fits(count, a.size))
+		return -ENOMEM;
 	gid = make_kgid(current_user_ns(), a.gid);
 	if (!gid_valid(gid))
 		return -EINVAL;
 	err = pktring_filter_create(&a, &filter);
 	if (err)
 		return err;
-	/* up to 1 GiB to allocate and zero: not under rtnl */
-	ring = pktring_ring_alloc(a.size, a.snaplen);
-	if (!ring) {
+	/* up to 1 GiB per ring to allocate and zero: not under rtnl */
+	group = pktring_group_alloc(count, per_cpu, a.size, a.snaplen);
+	if (!group) {
 		if (filter)
 			bpf_prog_destroy(filter);
 		return -ENOMEM;
 	}
-	ring->filter = filter;
-	ring->filter_len = a.filter_len;
-	ring->mode = a.mode;
-	ring->gid = gid;
-	ring->hwtstamp = a.flags & PKTRING_ADD_HWTSTAMP;
-	if (ring->hwtstamp)
-		ring->ctl->flags |= PKTRING_F_HW_TSTAMP;
+	group->filter = filter;
+	group->hwtstamp = a.flags & PKTRING_ADD_HWTSTAMP;
+	for (i = 0; i < count; i++) {
+		group->rings[i]->filter_len = a.filter_len;
+		group->rings[i]->mode = a.mode;
+		group->rings[i]->gid = gid;
+		if (group->hwtstamp)
+			group->rings[i]->ctl->flags |= PKTRING_F_HW_TSTAMP;
+	}
 
 	rtnl_lock();
 	/* the caller's network namespace, as for AF_PACKET */
@@ -143,38 +162,41 @@ static int pktring_add(struct pktring_ioc_add __user *uarg)
 		err = -EEXIST;
 		goto err_unlock;
 	}
-	pktring_ring_set_source(ring, netdev, linktype);
-	err = pktring_dev_add(ring);
+	strscpy(group->name, netdev->name, sizeof(group->name));
+	for (i = 0; i < count; i++)
+		pktring_ring_set_source(group->rings[i], netdev, linktype);
+	err = pktring_dev_add(group);
 	if (err)
 		goto err_unlock;
-	netdev_hold(netdev, &ring->dev_tracker, GFP_KERNEL);
-	ring->netdev = netdev;
-	pktring_capture_start(ring);
-	pktring_ring_beat_start(ring);
-	list_add_tail(&ring->node, &pktring_rings);
+	netdev_hold(netdev, &group->dev_tracker, GFP_KERNEL);
+	group->netdev = netdev;
+	pktring_capture_start(group);
+	for (i = 0; i < count; i++)
+		pktring_ring_beat_start(group->rings[i]);
+	list_add_tail(&group->node, &pktring_groups);
 	rtnl_unlock();
 	return 0;
 
 err_unlock:
 	rtnl_unlock();
-	pktring_ring_put(ring);	/* frees the filter too */
+	pktring_group_free(group);	/* frees the filter too */
 	return err;
 }
 
 static int pktring_remove_ioctl(struct pktring_ioc_remove __user *uarg)
 {
 	struct pktring_ioc_remove r;
-	struct pktring_ring *ring;
+	struct pktring_group *group;
 
 	if (copy_from_user(&r, uarg, sizeof(r)))
 		return -EFAULT;
 	r.ifname[PKTRING_IFNAMSIZ - 1] = '\0';
 	rtnl_lock();
-	ring = pktring_find(r.ifname);
-	if (ring)
-		pktring_remove(ring);
+	group = pktring_find(r.ifname);
+	if (group)
+		pktring_remove(group);
 	rtnl_unlock();
-	return ring ? 0 : -ENOENT;
+	return group ? 0 : -ENOENT;
 }
 
 static long pktring_ctl_ioctl(struct file *file, unsigned int cmd,
@@ -182,9 +204,11 @@ static long pktring_ctl_ioctl(struct file *file, unsigned int cmd,
 {
 	if (!capable(CAP_NET_ADMIN))
 		return -EPERM;
+	/* PKTRING_IOC_ADD of any size from PKTRING_IOC_ADD_SIZE_V1 on */
+	if (_IOC_TYPE(cmd) == PKTRING_IOC_MAGIC && _IOC_NR(cmd) == 1 &&
+	    _IOC_DIR(cmd) == _IOC_WRITE)
+		return pktring_add((void __user *)arg, _IOC_SIZE(cmd));
 	switch (cmd) {
-	case PKTRING_IOC_ADD:
-		return pktring_add((void __user *)arg);
 	case PKTRING_IOC_REMOVE:
 		return pktring_remove_ioctl((void __user *)arg);
 	default:
@@ -205,18 +229,18 @@ static struct miscdevice pktring_ctl_dev = {
 	.mode = 0600,
 };
 
-/* The interface goes away: its ring ends, readers keep their mappings. */
+/* The interface goes away: its rings end, readers keep their mappings. */
 static int pktring_netdev_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
 	struct net_device *netdev = netdev_notifier_info_to_dev(ptr);
-	struct pktring_ring *ring, *tmp;
+	struct pktring_group *group, *tmp;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
-	list_for_each_entry_safe(ring, tmp, &pktring_rings, node)
-		if (ring->netdev == netdev)
-			pktring_remove(ring);
+	list_for_each_entry_safe(group, tmp, &pktring_groups, node)
+		if (group->netdev == netdev)
+			pktring_remove(group);
 	return NOTIFY_DONE;
 }
 

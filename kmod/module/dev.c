@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ring device /dev/pktring/<iface>: open, read-only mmap of the whole
- * ring (control page + data area) and poll(2). Every open file and every
+ * The ring device /dev/pktring/<iface>, or /dev/pktring/<iface>/<n> for
+ * member n of a per-CPU group: open, read-only mmap of the whole ring
+ * (control page + data area) and poll(2). Every open file and every
  * mapping holds a reference to the ring, so its memory outlives removal
  * until the last reader unmaps.
+ * (Over 300 lines: a ring's device and a group's devices (its members) together.)
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -144,7 +146,11 @@ const struct file_operations pktring_ring_fops = {
 	.poll = pktring_poll,
 };
 
-/* devtmpfs: /dev/pktring/<iface> with the ring's mode and group */
+/*
+ * devtmpfs: /dev/pktring/<iface>, or /dev/pktring/<iface>/<n> for a group
+ * member (devtmpfs makes the directory and removes it once empty), with
+ * the ring's mode and group.
+ */
 #if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
 static char *pktring_devnode(const struct device *dev, umode_t *mode,
 			     kuid_t *uid, kgid_t *gid)
@@ -154,11 +160,15 @@ static char *pktring_devnode(struct device *dev, umode_t *mode,
 #endif
 {
 	struct pktring_ring *ring = dev_get_drvdata(dev);
+	const struct pktring_ctl *ctl = ring->ctl;
 
 	if (mode)
 		*mode = ring->mode;
 	if (gid)
 		*gid = ring->gid;
+	if (ctl->group_epoch)
+		return kasprintf(GFP_KERNEL, "pktring/%s/%u", ctl->ifname,
+				 ctl->ring_index);
 	return kasprintf(GFP_KERNEL, "pktring/%s", dev_name(dev));
 }
 
@@ -167,13 +177,47 @@ static const struct device_type pktring_dev_type = {
 	.devnode = pktring_devnode,
 };
 
+/* A per-CPU group in sysfs: no device node, its members below it. */
+static const struct device_type pktring_group_type = {
+	.name = "pktring-group",
+};
+
 static void pktring_dev_release(struct device *dev)
 {
 	kfree(dev);
 }
 
-/* Give the ring a minor, its device node and its sysfs directory. */
-int pktring_dev_add(struct pktring_ring *ring)
+/*
+ * A device in the pktring class: a ring (with a minor) or a group (devt
+ * 0). Freed by put_device() when device_add() fails.
+ */
+static struct device *pktring_dev_create(struct device *parent, dev_t devt,
+					 const struct device_type *type,
+					 const struct attribute_group **groups,
+					 void *data)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+
+	if (!dev)
+		return NULL;
+	device_initialize(dev);
+	dev->class = &pktring_class;
+	dev->parent = parent;
+	dev->type = type;
+	dev->devt = devt;
+	dev->groups = groups;
+	dev->release = pktring_dev_release;
+	dev_set_drvdata(dev, data);
+	return dev;
+}
+
+/*
+ * Give the ring a minor, its device node and its sysfs directory: named
+ * after the interface, or "<iface>:<n>" below its group (':' is in no
+ * interface name, so a member never takes an interface's name).
+ */
+static int pktring_ring_dev_add(struct pktring_ring *ring,
+				struct device *parent)
 {
 	struct device *dev;
 	int minor, err;
@@ -185,19 +229,17 @@ int pktring_dev_add(struct pktring_ring *ring)
 	if (minor < 0)
 		return minor == -ENOSPC ? -EMFILE : minor;
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	dev = pktring_dev_create(parent, MKDEV(MAJOR(pktring_devt), minor),
+				 &pktring_dev_type, pktring_ring_groups, ring);
 	if (!dev) {
 		err = -ENOMEM;
 		goto err_idr;
 	}
-	device_initialize(dev);
-	dev->class = &pktring_class;
-	dev->type = &pktring_dev_type;
-	dev->devt = MKDEV(MAJOR(pktring_devt), minor);
-	dev->groups = pktring_ring_groups;
-	dev->release = pktring_dev_release;
-	dev_set_drvdata(dev, ring);
-	err = dev_set_name(dev, "%s", ring->ctl->ifname);
+	if (parent)
+		err = dev_set_name(dev, "%s:%u", ring->ctl->ifname,
+				   ring->ctl->ring_index);
+	else
+		err = dev_set_name(dev, "%s", ring->ctl->ifname);
 	if (!err)
 		err = device_add(dev);
 	if (err) {
@@ -216,7 +258,7 @@ err_idr:
 }
 
 /* No new opens; files and mappings already made keep the ring. */
-void pktring_dev_remove(struct pktring_ring *ring)
+static void pktring_ring_dev_remove(struct pktring_ring *ring)
 {
 	if (!ring->dev)
 		return;
@@ -225,4 +267,47 @@ void pktring_dev_remove(struct pktring_ring *ring)
 	mutex_unlock(&pktring_minors_lock);
 	device_unregister(ring->dev);	/* waits for sysfs readers */
 	ring->dev = NULL;
+}
+
+/* The devices of a group: its ring's, or the group's and its members'. */
+int pktring_dev_add(struct pktring_group *group)
+{
+	struct device *dev;
+	unsigned int i;
+	int err;
+
+	if (!group->per_cpu)
+		return pktring_ring_dev_add(group->rings[0], NULL);
+	dev = pktring_dev_create(NULL, 0, &pktring_group_type,
+				 pktring_group_groups, group);
+	if (!dev)
+		return -ENOMEM;
+	err = dev_set_name(dev, "%s", group->name);
+	if (!err)
+		err = device_add(dev);
+	if (err) {
+		put_device(dev);
+		return err;
+	}
+	group->dev = dev;
+	for (i = 0; i < group->count; i++) {
+		err = pktring_ring_dev_add(group->rings[i], dev);
+		if (err) {
+			pktring_dev_remove(group);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void pktring_dev_remove(struct pktring_group *group)
+{
+	unsigned int i;
+
+	for (i = 0; i < group->count; i++)
+		pktring_ring_dev_remove(group->rings[i]);
+	if (group->dev) {
+		device_unregister(group->dev);
+		group->dev = NULL;
+	}
 }

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 #include <linux/device.h>
 #include <linux/filter.h>
+#include <linux/hrtimer.h>
 
 #include "../include/uapi/pktring.h"
 
@@ -35,13 +36,12 @@
 
 /*
  * One ring. Its memory (control page + data area) lives until the last
- * reference goes: the list of live rings holds one, each open file and
+ * reference goes: its group holds one while capturing, each open file and
  * each mapping of the ring holds one. Removing a ring or losing its
  * interface only ends it (capture stopped, state ENDED, node removed).
  */
 struct pktring_ring {
 	struct kref ref;
-	struct list_head node;		/* in pktring_rings, under rtnl */
 	int minor;
 
 	void *mem;			/* vmap of pages: ctl page + data */
@@ -51,22 +51,40 @@ struct pktring_ring {
 	struct pktring_ctl *ctl;
 	u8 *data;
 
-	spinlock_t lock;		/* the single writer */
-	struct pktring_wpos wpos;	/* its positions, under lock */
+	spinlock_t lock;		/* the writers of a shared ring */
+	struct pktring_wpos wpos;	/* its positions, its writer's */
 	wait_queue_head_t wait;		/* poll(2) */
+	struct hrtimer wake_timer;	/* W6, batched */
+	bool wake_armed;		/* wake_timer pending */
 	struct delayed_work beat;	/* ctl->heartbeat while LIVE */
 
+	u32 filter_len;			/* classic instructions given */
+	struct device *dev;		/* /dev/pktring/<iface>[/<n>], sysfs */
+	umode_t mode;
+	kgid_t gid;
+};
+
+/*
+ * What one "pktring-ctl add" made: the capture of one interface into one
+ * ring shared by every CPU (writers serialised by the ring's lock), or
+ * into a per-CPU group, one ring per possible CPU, each written only by
+ * its CPU with bottom halves disabled (no lock). The hook, the filter and
+ * the interface belong to the group; the group lives until removal, its
+ * rings as long as readers map them.
+ */
+struct pktring_group {
+	struct list_head node;		/* in pktring_groups, under rtnl */
+	char name[IFNAMSIZ];		/* the interface's when added */
 	struct net_device *netdev;	/* held while capturing */
 	netdevice_tracker dev_tracker;	/* that reference */
 	bool hwtstamp;			/* NIC timestamps asked for */
 	struct packet_type pt;
 	struct bpf_prog *filter;	/* NULL: capture everything */
-	u32 filter_len;			/* classic instructions given */
 	bool capturing;
-
-	struct device *dev;		/* /dev/pktring/<iface>, sysfs */
-	umode_t mode;
-	kgid_t gid;
+	bool per_cpu;			/* rings[cpu]; else rings[0], shared */
+	struct device *dev;		/* sysfs of a per-CPU group */
+	unsigned int count;
+	struct pktring_ring *rings[];	/* count of them */
 };
 
 /* main.c */
@@ -81,20 +99,26 @@ void pktring_ring_get(struct pktring_ring *ring);
 void pktring_ring_put(struct pktring_ring *ring);
 void pktring_ring_end(struct pktring_ring *ring);
 void pktring_ring_beat_start(struct pktring_ring *ring);
-void pktring_ring_wake(struct pktring_ring *ring);
-bool pktring_ring_write(struct pktring_ring *ring, const struct sk_buff *skb,
-			const struct pktring_rec *meta, const u8 *vlan_tag);
+bool pktring_ring_offer(struct pktring_ring *ring, const struct sk_buff *skb,
+			const struct pktring_rec *meta, const u8 *vlan_tag,
+			bool pass);
 extern atomic_t pktring_live_rings;
 extern atomic_long_t pktring_live_bytes;
 
+/* group.c */
+struct pktring_group *pktring_group_alloc(unsigned int count, bool per_cpu,
+					  u64 size, u32 snaplen);
+void pktring_group_free(struct pktring_group *group);
+void pktring_group_end(struct pktring_group *group);
+
 /* capture.c */
 int pktring_linktype(const struct net_device *netdev);
-void pktring_capture_start(struct pktring_ring *ring);
-void pktring_capture_stop(struct pktring_ring *ring);
+void pktring_capture_start(struct pktring_group *group);
+void pktring_capture_stop(struct pktring_group *group);
 
 /* dev.c */
-int pktring_dev_add(struct pktring_ring *ring);
-void pktring_dev_remove(struct pktring_ring *ring);
+int pktring_dev_add(struct pktring_group *group);
+void pktring_dev_remove(struct pktring_group *group);
 struct pktring_ring *pktring_dev_lookup(int minor);
 extern const struct file_operations pktring_ring_fops;
 
@@ -108,6 +132,7 @@ extern struct notifier_block pktring_netdev_notifier;
 void pktring_sysfs_check(void);
 bool pktring_sysfs_name_taken(const char *name);
 extern const struct attribute_group *pktring_ring_groups[];
+extern const struct attribute_group *pktring_group_groups[];
 extern const struct attribute_group *pktring_class_groups[];
 
 #endif /* _PKTRING_MOD_H */

@@ -4,6 +4,11 @@
  *   /sys/class/pktring/<iface>/{ifindex,data_size,snaplen,epoch,...}
  *   /sys/class/pktring/<iface>/counters/<name>	(the control page counters)
  *   /sys/class/pktring/{live_rings,live_bytes}	(memory not yet returned)
+ * A per-CPU group is a directory of its own with its members below it:
+ *   /sys/class/pktring/<iface>/{ring_count,group_epoch,filter_insns}
+ *   /sys/class/pktring/<iface>/counters/<name>	(the members' summed)
+ *   /sys/class/pktring/<iface>:<n>/...		(member n, as a ring)
+ * (Over 300 lines: a ring's attributes and a group's (counters folded).)
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>
@@ -92,11 +97,6 @@ static struct attribute *pktring_counter_attrs[] = {
 	NULL
 };
 
-void pktring_sysfs_check(void)
-{
-	BUILD_BUG_ON(ARRAY_SIZE(pktring_counter_attrs) - 1 != PKTRING_CTR_USED);
-}
-
 static const struct attribute_group pktring_counter_group = {
 	.name = "counters",
 	.attrs = pktring_counter_attrs,
@@ -112,6 +112,9 @@ PKTRING_FIELD_ATTR(head, HEAD, 64);
 PKTRING_FIELD_ATTR(reclaim, RECLAIM, 64);
 PKTRING_FIELD_ATTR(seq_next, SEQ_NEXT, 64);
 PKTRING_FIELD_ATTR(state, STATE, 32);
+PKTRING_FIELD_ATTR(ring_index, RING_INDEX, 32);
+PKTRING_FIELD_ATTR(ring_count, RING_COUNT, 32);
+PKTRING_FIELD_ATTR(group_epoch, GROUP_EPOCH, 64);
 
 static ssize_t filter_insns_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -133,6 +136,9 @@ static struct attribute *pktring_ring_attrs[] = {
 	&pktring_attr_reclaim.attr.attr,
 	&pktring_attr_seq_next.attr.attr,
 	&pktring_attr_state.attr.attr,
+	&pktring_attr_ring_index.attr.attr,
+	&pktring_attr_ring_count.attr.attr,
+	&pktring_attr_group_epoch.attr.attr,
 	&dev_attr_filter_insns.attr,
 	NULL
 };
@@ -146,6 +152,119 @@ const struct attribute_group *pktring_ring_groups[] = {
 	&pktring_counter_group,
 	NULL
 };
+
+/*
+ * A per-CPU group's counters: each member's are written by its CPU alone,
+ * and folded here, when read. var is the counter's index.
+ */
+static ssize_t pktring_group_ctr_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct dev_ext_attribute *ea =
+		container_of(attr, struct dev_ext_attribute, attr);
+	struct pktring_group *group = dev_get_drvdata(dev);
+	unsigned int i, idx = (uintptr_t)ea->var;
+	u64 sum = 0;
+
+	for (i = 0; i < group->count; i++)
+		sum += READ_ONCE(group->rings[i]->ctl->counters[idx]);
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+
+#define PKTRING_GROUP_CTR_ATTR(_name, _idx)				\
+static struct dev_ext_attribute pktring_group_ctr_##_name = {		\
+	.attr = {							\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.show = pktring_group_ctr_show,				\
+	},								\
+	.var = (void *)PKTRING_CTR_##_idx,				\
+}
+
+PKTRING_GROUP_CTR_ATTR(seen, SEEN);
+PKTRING_GROUP_CTR_ATTR(captured, CAPTURED);
+PKTRING_GROUP_CTR_ATTR(bytes, BYTES);
+PKTRING_GROUP_CTR_ATTR(wire_bytes, WIRE_BYTES);
+PKTRING_GROUP_CTR_ATTR(filtered, FILTERED);
+PKTRING_GROUP_CTR_ATTR(truncated, TRUNCATED);
+PKTRING_GROUP_CTR_ATTR(reclaimed, RECLAIMED);
+PKTRING_GROUP_CTR_ATTR(drop_too_big, DROP_TOO_BIG);
+PKTRING_GROUP_CTR_ATTR(drop_nomem, DROP_NOMEM);
+PKTRING_GROUP_CTR_ATTR(drop_source, DROP_SOURCE);
+PKTRING_GROUP_CTR_ATTR(drop_invalid, DROP_INVALID);
+
+static struct attribute *pktring_group_counter_attrs[] = {
+	&pktring_group_ctr_seen.attr.attr,
+	&pktring_group_ctr_captured.attr.attr,
+	&pktring_group_ctr_bytes.attr.attr,
+	&pktring_group_ctr_wire_bytes.attr.attr,
+	&pktring_group_ctr_filtered.attr.attr,
+	&pktring_group_ctr_truncated.attr.attr,
+	&pktring_group_ctr_reclaimed.attr.attr,
+	&pktring_group_ctr_drop_too_big.attr.attr,
+	&pktring_group_ctr_drop_nomem.attr.attr,
+	&pktring_group_ctr_drop_source.attr.attr,
+	&pktring_group_ctr_drop_invalid.attr.attr,
+	NULL
+};
+
+static const struct attribute_group pktring_group_counter_group = {
+	.name = "counters",
+	.attrs = pktring_group_counter_attrs,
+};
+
+/* The group's identity: every member has it in its control page. */
+static ssize_t ring_count_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct pktring_group *group = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", group->count);
+}
+static DEVICE_ATTR_RO(ring_count);
+
+static ssize_t group_epoch_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct pktring_group *group = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", group->rings[0]->ctl->group_epoch);
+}
+static DEVICE_ATTR_RO(group_epoch);
+
+static ssize_t group_filter_insns_show(struct device *dev,
+				       struct device_attribute *attr, char *buf)
+{
+	struct pktring_group *group = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", group->rings[0]->filter_len);
+}
+
+static struct device_attribute dev_attr_group_filter_insns =
+	__ATTR(filter_insns, 0444, group_filter_insns_show, NULL);
+
+static struct attribute *pktring_group_attrs[] = {
+	&dev_attr_ring_count.attr,
+	&dev_attr_group_epoch.attr,
+	&dev_attr_group_filter_insns.attr,
+	NULL
+};
+
+static const struct attribute_group pktring_group_group = {
+	.attrs = pktring_group_attrs,
+};
+
+const struct attribute_group *pktring_group_groups[] = {
+	&pktring_group_group,
+	&pktring_group_counter_group,
+	NULL
+};
+
+void pktring_sysfs_check(void)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(pktring_counter_attrs) - 1 != PKTRING_CTR_USED);
+	BUILD_BUG_ON(ARRAY_SIZE(pktring_group_counter_attrs) - 1 !=
+		     PKTRING_CTR_USED);
+}
 
 /* Module-wide: rings whose memory is still allocated, and its bytes. */
 /* class attributes became const in 6.4 */

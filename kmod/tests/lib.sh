@@ -68,3 +68,39 @@ pcap_count() {
 		capinfos -c -M -T "$1" 2>/dev/null | awk -F'\t' 'NR == 2 { print $2 }'
 	fi
 }
+
+# veth_pair TAG NET: namespaces TAG-a and TAG-b joined by a veth pair
+# (TAG"a" in a, TAG"b" in b), up, IPv6 off (no autoconfiguration chatter),
+# addresses ipA=NET.1 and ipB=NET.2, loopbacks up and static neighbours
+# (no ARP: the traffic is exactly what the test sends). Defines A and B
+# (run in a namespace), bgA (with &, $! is the command) and nsA, nsB. At
+# exit the processes in $pids are killed and the namespaces deleted.
+# Returns 1 when they cannot be made.
+veth_pair() {
+	local ns
+	nsA=$1-a nsB=$1-b ipA=$2.1 ipB=$2.2
+	trap veth_cleanup EXIT
+	ip netns add "$nsA" && ip netns add "$nsB" &&
+		ip link add "${1}a" type veth peer name "${1}b" &&
+		ip link set "${1}a" netns "$nsA" && ip link set "${1}b" netns "$nsB" || return 1
+	for ns in "$nsA" "$nsB"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip netns exec "$ns" ip link set lo up
+	done
+	A ip addr add "$ipA/24" dev "${1}a"
+	B ip addr add "$ipB/24" dev "${1}b"
+	A ip link set "${1}a" up
+	B ip link set "${1}b" up
+	A ip neigh replace "$ipB" lladdr "$(B cat /sys/class/net/"${1}b"/address)" dev "${1}a" nud permanent
+	B ip neigh replace "$ipA" lladdr "$(A cat /sys/class/net/"${1}a"/address)" dev "${1}b" nud permanent
+}
+veth_cleanup() {
+	[[ -n ${pids:-} ]] && kill $pids 2>/dev/null
+	ip netns del "$nsA" 2>/dev/null
+	ip netns del "$nsB" 2>/dev/null
+	rm -rf "$WORK"
+}
+A() { ip netns exec "$nsA" "$@"; }
+B() { ip netns exec "$nsB" "$@"; }
+bgA() { exec ip netns exec "$nsA" "$@"; }

@@ -14,43 +14,11 @@ if ((EUID != 0)); then
 	exit 1
 fi
 tag=pkrt$$
-nsA=$tag-a nsB=$tag-b
-ipA=10.231.$((RANDOM % 250)).1
-ipB=${ipA%.1}.2
 sent=40
-cleanup() {
-	[[ -n ${pids:-} ]] && kill $pids 2>/dev/null
-	ip netns del "$nsA" 2>/dev/null
-	ip netns del "$nsB" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-A() { ip netns exec "$nsA" "$@"; }
-B() { ip netns exec "$nsB" "$@"; }
-bgA() { exec ip netns exec "$nsA" "$@"; }	# with &: $! is the command
-
-ip netns add "$nsA" && ip netns add "$nsB" &&
-	ip link add "${tag}a" type veth peer name "${tag}b" &&
-	ip link set "${tag}a" netns "$nsA" && ip link set "${tag}b" netns "$nsB" || {
+veth_pair "$tag" 10.231.$((RANDOM % 250)) || {
 	fail "live capture: cannot create namespaces and a veth pair"
 	exit 1
 }
-for ns in "$nsA" "$nsB"; do
-	# no IPv6 autoconfiguration chatter: only the traffic we send
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-done
-A ip addr add "$ipA/24" dev "${tag}a"
-B ip addr add "$ipB/24" dev "${tag}b"
-A ip link set "${tag}a" up
-B ip link set "${tag}b" up
-A ip link set lo up
-B ip link set lo up
-# static neighbours: no ARP, so the traffic is exactly what we send
-macA=$(A cat /sys/class/net/"${tag}a"/address)
-macB=$(B cat /sys/class/net/"${tag}b"/address)
-A ip neigh replace "$ipB" lladdr "$macB" dev "${tag}a" nud permanent
-B ip neigh replace "$ipA" lladdr "$macA" dev "${tag}b" nud permanent
 
 filter='udp and dst port 9'
 bgA "$T/pktring-capd" -i "${tag}a" -r "$WORK/all" -s 4M 2>"$WORK/capd-all.err" &

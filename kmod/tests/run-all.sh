@@ -9,7 +9,8 @@ RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 
 for t in roundtrip.sh timestamps.sh replay_inputs.sh bad_rings.sh protocol.sh trust.sh liveness.sh \
-	tool_edges.sh many_readers.sh replay_modes.sh lapping.sh live_capture.sh vlan_capture.sh install.sh; do
+	tool_edges.sh many_readers.sh replay_modes.sh lapping.sh live_capture.sh vlan_capture.sh \
+	group_capture.sh group_replay.sh install.sh; do
 	echo "== $t"
 	start=$SECONDS
 	if ! ./"$t"; then

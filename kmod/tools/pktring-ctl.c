@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
+// Over 300 lines: add, remove and list (rings and per-CPU groups) of one control tool.
 /*
  * pktring-ctl: add, remove and list the kernel module's rings.
  *
  *   pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]
  *                         [--filter 'EXPR'] [--mode OCTAL] [--group GID]
- *                         [--hwtstamp]
+ *                         [--hwtstamp] [--per-cpu]
  *   pktring-ctl remove IFACE
  *   pktring-ctl list
+ *
+ * --per-cpu makes a ring group: one ring of --size per possible CPU, ring n
+ * holding what CPU n handled, at /dev/pktring/IFACE/n.
  *
  * Filters are compiled by libpcap on a handle activated on the interface,
  * exactly as tcpdump's are (../lib/pcap_filter.h: "vlan 100" tests the tag
@@ -30,11 +34,13 @@ static void print_usage(FILE *f)
 	fprintf(f,
 		"usage: pktring-ctl add IFACE [--size BYTES[K|M|G]] [--snaplen N]\n"
 		"                   [--filter EXPR] [--mode OCTAL] [--group GID|NAME]\n"
-		"                   [--hwtstamp]\n"
+		"                   [--hwtstamp] [--per-cpu]\n"
 		"       pktring-ctl remove IFACE\n"
 		"       pktring-ctl list\n"
 		"       pktring-ctl -h|--help\n\n"
 		"Adds, removes and lists the kernel module's rings (/dev/pktring/IFACE).\n"
+		"--per-cpu: a ring group, one ring of --size per possible CPU\n"
+		"(/dev/pktring/IFACE/N holds what CPU N handled).\n"
 		"The filter is tcpdump syntax, compiled by libpcap.\n\n"
 		"Exit status: 0 done, 1 error, 2 usage.\n");
 }
@@ -120,6 +126,25 @@ static int ctl_open(void)
 	return fd;
 }
 
+/* A group's member devices, one path a line (ring_count from sysfs). */
+static void print_members(const char *ifname)
+{
+	char path[128];
+	unsigned int i, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/ring_count", PKTRING_SYSFS_CLASS,
+		 ifname);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%u", &n) != 1)
+		fprintf(stderr, "pktring-ctl: %s: cannot read the group's size\n",
+			path);
+	if (f)
+		fclose(f);
+	for (i = 0; i < n; i++)
+		printf("/dev/pktring/%s/%u\n", ifname, i);
+}
+
 static int cmd_add(int argc, char **argv)
 {
 	struct pktring_ioc_add a = { 0 };
@@ -135,6 +160,10 @@ static int cmd_add(int argc, char **argv)
 
 		if (!strcmp(opt, "--hwtstamp")) {
 			a.flags |= PKTRING_ADD_HWTSTAMP;
+			continue;
+		}
+		if (!strcmp(opt, "--per-cpu")) {
+			a.flags |= PKTRING_ADD_PER_CPU;
 			continue;
 		}
 		if (!val)
@@ -173,15 +202,20 @@ static int cmd_add(int argc, char **argv)
 	if (ioctl(fd, PKTRING_IOC_ADD, &a)) {
 		int e = errno;
 
-		fprintf(stderr, "pktring-ctl: add %s: %s%s\n", a.ifname,
+		fprintf(stderr, "pktring-ctl: add %s: %s%s%s\n", a.ifname,
 			strerror(e), e == EINVAL ?
 			" (size: power of two, >= 2 * (40 + snaplen), <= 1G)" :
+			"", e == ENOMEM && a.flags & PKTRING_ADD_PER_CPU ?
+			" (a per-CPU group takes --size for every possible CPU)" :
 			"");
 		return 1;
 	}
 	pcap_freecode(&prog);
 	close(fd);
-	printf("/dev/pktring/%s\n", a.ifname);
+	if (a.flags & PKTRING_ADD_PER_CPU)
+		print_members(a.ifname);
+	else
+		printf("/dev/pktring/%s\n", a.ifname);
 	return 0;
 }
 
@@ -220,36 +254,63 @@ static void print_attr(const char *dir, const char *name)
 	       buf);
 }
 
+static int not_dot(const struct dirent *e)
+{
+	return e->d_name[0] != '.' && strncmp(e->d_name, "live_", 5);
+}
+
+/*
+ * One line per ring; a per-CPU group "IFACE" is a line with its summed
+ * counters, followed by its members "IFACE:N".
+ */
 static int cmd_list(void)
 {
-	static const char *const attrs[] = {
+	static const char *const ring_attrs[] = {
 		"data_size", "snaplen", "filter_insns", "state", "head",
 #define PKTRING_CTR_NAME(ctr, idx, str) "counters/" str,
 		PKTRING_COUNTERS(PKTRING_CTR_NAME)
 #undef PKTRING_CTR_NAME
 	};
-	DIR *d = opendir(PKTRING_SYSFS_CLASS);
-	struct dirent *e;
-	size_t i;
+	static const char *const group_attrs[] = {
+		"ring_count", "group_epoch", "filter_insns",
+#define PKTRING_CTR_NAME(ctr, idx, str) "counters/" str,
+		PKTRING_COUNTERS(PKTRING_CTR_NAME)
+#undef PKTRING_CTR_NAME
+	};
+	struct dirent **e;
+	int i, n;
+	size_t j;
 
-	if (!d) {
+	n = scandir(PKTRING_SYSFS_CLASS, &e, not_dot, versionsort);
+	if (n < 0) {
 		fprintf(stderr, "pktring-ctl: %s: %s (is the module loaded?)\n",
 			PKTRING_SYSFS_CLASS, strerror(errno));
 		return 1;
 	}
-	while ((e = readdir(d))) {
-		char dir[300];
+	for (i = 0; i < n; i++) {
+		char dir[300], probe[320];
+		int member = strchr(e[i]->d_name, ':') != NULL;
+		int group;
 
 		snprintf(dir, sizeof(dir), "%s/%s", PKTRING_SYSFS_CLASS,
-			 e->d_name);
-		if (e->d_name[0] == '.' || !strncmp(e->d_name, "live_", 5))
-			continue;
-		printf("%s", e->d_name);
-		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-			print_attr(dir, attrs[i]);
+			 e[i]->d_name);
+		snprintf(probe, sizeof(probe), "%s/data_size", dir);
+		group = access(probe, F_OK) != 0;
+		printf("%s%s%s", member ? "  " : "", e[i]->d_name,
+		       group ? " group" : "");
+		if (group) {
+			for (j = 0; j < sizeof(group_attrs) / sizeof(group_attrs[0]); j++)
+				print_attr(dir, group_attrs[j]);
+		} else {
+			if (member)
+				print_attr(dir, "ring_index");
+			for (j = 0; j < sizeof(ring_attrs) / sizeof(ring_attrs[0]); j++)
+				print_attr(dir, ring_attrs[j]);
+		}
 		printf("\n");
+		free(e[i]);
 	}
-	closedir(d);
+	free(e);
 	return 0;
 }
 

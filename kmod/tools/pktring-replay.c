@@ -5,6 +5,7 @@
  * source for tests, benchmarks and demos.
  */
 #include "libpktring.h"
+#include "pktring_group.h"
 #include "pcap_input.h"
 
 #include <errno.h>
@@ -31,6 +32,10 @@ static void usage(FILE *f)
 		"  -p, --rate PPS      write at PPS packets per second\n"
 		"  -t, --timing        write at the files' original timing\n"
 		"  -l, --loop N        replay the files N times (default 1, 0 = forever)\n"
+		"  -N, --rings N       write a ring group of N members (RING/0 .. RING/N-1,\n"
+		"                      each --size), each packet into the member of its\n"
+		"                      flow: a symmetric hash, so both directions of a\n"
+		"                      flow are in one member\n"
 		"  -k, --hold          keep the ring live after the last packet until\n"
 		"                      SIGINT/SIGTERM (alias --keep-open)\n"
 		"  -q, --quiet         no summary line\n"
@@ -46,7 +51,9 @@ static void usage(FILE *f)
 }
 
 struct replay {
-	struct pktring_writer w;
+	struct pktring_writer *w;	/* count rings: one, or a group's */
+	unsigned int count;
+	uint32_t linktype;
 	uint64_t rate;		/* packets per second, 0 = flat out */
 	int timing;
 	uint64_t packets, bytes, skipped;
@@ -55,6 +62,14 @@ struct replay {
 	int have_first;
 };
 
+static void flush(struct replay *rp)
+{
+	unsigned int i;
+
+	for (i = 0; i < rp->count; i++)
+		pktring_writer_flush(&rp->w[i]);
+}
+
 static void sleep_until(struct replay *rp, uint64_t due)
 {
 	uint64_t now = pktring_now_ns(CLOCK_MONOTONIC);
@@ -62,7 +77,7 @@ static void sleep_until(struct replay *rp, uint64_t due)
 
 	if (due <= now)
 		return;
-	pktring_writer_flush(&rp->w);	/* readers must not wait for us */
+	flush(rp);	/* readers must not wait for us */
 	while (!pktring_stop && (now = pktring_now_ns(CLOCK_MONOTONIC)) < due) {
 		uint64_t d = due - now;
 
@@ -109,19 +124,22 @@ static void put_packet(struct replay *rp, struct source *s,
 		      const struct pcap_pkthdr *ph, const u_char *bytes)
 {
 	struct pktring_rec meta;
+	struct pktring_writer *w = rp->w;
 
+	if (rp->count > 1)
+		w += pktring_flow_hash(bytes, ph->caplen, rp->linktype) % rp->count;
 	if (pktring_input_meta(&s->in, ph, &meta)) {
 		fprintf(stderr, "pktring-replay: %s: packet %llu: timestamp %lld.%09ld is not representable (before 1970 or after 2554), skipped\n",
 			s->in.name, (unsigned long long)(rp->packets + rp->skipped + 1),
 			(long long)ph->ts.tv_sec, (long)ph->ts.tv_usec);
-		pktring_writer_count(&rp->w, PKTRING_CTR_DROP_INVALID, 1);
+		pktring_writer_count(w, PKTRING_CTR_DROP_INVALID, 1);
 		rp->skipped++;
 		return;
 	}
 	pace(rp, meta.ts_ns);
-	if (pktring_writer_put(&rp->w, &meta, bytes) != 0) {
+	if (pktring_writer_put(w, &meta, bytes) != 0) {
 		fprintf(stderr, "pktring-replay: %s: packet of %u bytes exceeds the ring's max record %u, skipped\n",
-			s->in.name, ph->caplen, (unsigned int)rp->w.pos.max_record);
+			s->in.name, ph->caplen, (unsigned int)w->pos.max_record);
 		rp->skipped++;
 		return;
 	}
@@ -212,6 +230,7 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'p' },
 		{ "timing", no_argument, NULL, 't' },
 		{ "loop", required_argument, NULL, 'l' },
+		{ "rings", required_argument, NULL, 'N' },
 		{ "hold", no_argument, NULL, 'k' },
 		{ "keep-open", no_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -220,15 +239,18 @@ int main(int argc, char **argv)
 	};
 	struct replay rp = { 0 };
 	const char *ring = NULL;
-	uint64_t size = 16 << 20, loops = 1, l, t0, dt;
+	uint64_t size = 16 << 20, loops = 1, l, t0, dt, group_epoch = 0;
+	unsigned long nrings = 0;
+	unsigned int k;
 	int append = 0, hold = 0, quiet = 0, c, i, n, failed = 0, linktype = 0;
 	uint32_t snaplen = 0;
 	struct source *src;
 	struct pktring_perm perm = { 0 };
 	sigset_t stop_sigs, old_mask;
+	char group_dir[PATH_MAX];
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "r:s:am:g:p:tl:kqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:am:g:p:tl:N:kqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ring = optarg; break;
 		case 's':
@@ -266,6 +288,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'N':
+			nrings = strtoul(optarg, &end, 10);
+			if (*end || nrings < 1 || nrings > PKTRING_GROUP_MAX || *optarg == '-') {
+				fprintf(stderr, "pktring-replay: bad --rings '%s' (1..%d)\n", optarg,
+					PKTRING_GROUP_MAX);
+				return 2;
+			}
+			break;
 		case 'k': hold = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -284,6 +314,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktring-replay: --rate and --timing exclude each other\n");
 		return 2;
 	}
+	if (nrings && append) {
+		fprintf(stderr, "pktring-replay: --append writes one ring; --rings makes a new group\n");
+		return 2;
+	}
+	rp.count = nrings ? nrings : 1;
+	rp.w = calloc(rp.count, sizeof(*rp.w));
+	if (!rp.w) {
+		fprintf(stderr, "pktring-replay: out of memory\n");
+		return 1;
+	}
 	n = argc - optind;
 	src = calloc(n, sizeof(*src));
 	if (!src) {
@@ -294,38 +334,65 @@ int main(int argc, char **argv)
 		src[i].in.name = argv[optind + i];
 	if (open_inputs(src, n, loops, &linktype, &snaplen)) {
 		close_inputs(src, n);
+		free(rp.w);
 		return 1;
 	}
+	rp.linktype = linktype;
 
 	if (append) {
-		if (pktring_writer_append(&rp.w, ring)) {
-			fprintf(stderr, "pktring-replay: %s\n", rp.w.err);
+		if (pktring_writer_append(&rp.w[0], ring)) {
+			fprintf(stderr, "pktring-replay: %s\n", rp.w[0].err);
 			close_inputs(src, n);
+			free(rp.w);
 			return 1;
 		}
-		if (rp.w.ctl->linktype != (uint32_t)linktype) {
+		if (rp.w[0].ctl->linktype != (uint32_t)linktype) {
 			fprintf(stderr, "pktring-replay: %s: link type %d differs from the ring's (%u)\n",
-				argv[optind], linktype, rp.w.ctl->linktype);
-			pktring_writer_close(&rp.w, 0);
+				argv[optind], linktype, rp.w[0].ctl->linktype);
+			pktring_writer_close(&rp.w[0], 0);
 			close_inputs(src, n);
+			free(rp.w);
 			return 1;
 		}
 	} else {
-		struct pktring_create_opts o = {
-			.data_size = size, .linktype = linktype, .snaplen = snaplen,
-			.ifname = "replay", .perm = perm,
-		};
+		char err[PKTRING_ERR_LEN];
 
-		if (pktring_writer_create(&rp.w, ring, &o)) {
-			fprintf(stderr, "pktring-replay: %s\n", rp.w.err);
+		if (nrings && pktring_group_prepare(ring, rp.count, &perm, group_dir,
+						    sizeof(group_dir), err, sizeof(err))) {
+			fprintf(stderr, "pktring-replay: %s\n", err);
 			close_inputs(src, n);
+			free(rp.w);
 			return 1;
+		}
+		if (nrings)
+			group_epoch = pktring_new_epoch();
+		for (k = 0; k < rp.count; k++) {
+			struct pktring_create_opts o = {
+				.data_size = size, .linktype = linktype, .snaplen = snaplen,
+				.ifname = "replay", .perm = perm, .group_epoch = group_epoch,
+				.ring_index = k, .ring_count = rp.count,
+				.flags = nrings ? PKTRING_F_BY_FLOW : 0,
+			};
+			char path[PATH_MAX + 16];
+
+			if (nrings)
+				snprintf(path, sizeof(path), "%s/%u", group_dir, k);
+			else
+				snprintf(path, sizeof(path), "%s", ring);
+			if (pktring_writer_create(&rp.w[k], path, &o)) {
+				fprintf(stderr, "pktring-replay: %s\n", rp.w[k].err);
+				while (k--)
+					pktring_writer_close(&rp.w[k], 1);
+				close_inputs(src, n);
+				free(rp.w);
+				return 1;
+			}
 		}
 	}
 	pktring_stop_on_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if (rp.w.warning[0])
-		fprintf(stderr, "pktring-replay: %s\n", rp.w.warning);
+	if (rp.w[0].warning[0])
+		fprintf(stderr, "pktring-replay: %s\n", rp.w[0].warning);
 
 	t0 = pktring_now_ns(CLOCK_MONOTONIC);
 	for (l = 0; !pktring_stop && !failed && (loops == 0 || l < loops); l++) {
@@ -342,15 +409,26 @@ int main(int argc, char **argv)
 			failed = replay_source(&rp, &src[i]) != 0;
 		}
 	}
-	pktring_writer_flush(&rp.w);
+	flush(&rp);
 	dt = pktring_now_ns(CLOCK_MONOTONIC) - t0;
-	if (!quiet)
+	if (!quiet && !nrings)
 		fprintf(stderr, "pktring-replay: wrote %llu packets (%llu bytes), skipped %llu, into %s (epoch 0x%016llx, head %llu) in %.3f s: %.0f pkts/s, %.0f bytes/s\n",
 			(unsigned long long)rp.packets, (unsigned long long)rp.bytes,
-			(unsigned long long)rp.skipped, rp.w.pl.path,
-			(unsigned long long)rp.w.ctl->epoch,
-			(unsigned long long)rp.w.pos.head, dt / 1e9,
+			(unsigned long long)rp.skipped, rp.w[0].pl.path,
+			(unsigned long long)rp.w[0].ctl->epoch,
+			(unsigned long long)rp.w[0].pos.head, dt / 1e9,
 			dt ? rp.packets * 1e9 / dt : 0, dt ? rp.bytes * 1e9 / dt : 0);
+	if (!quiet && nrings) {
+		fprintf(stderr, "pktring-replay: wrote %llu packets (%llu bytes), skipped %llu, into a group of %u rings %s/0..%u (group epoch 0x%016llx) in %.3f s: %.0f pkts/s, %.0f bytes/s; per member:",
+			(unsigned long long)rp.packets, (unsigned long long)rp.bytes,
+			(unsigned long long)rp.skipped, rp.count, group_dir, rp.count - 1,
+			(unsigned long long)group_epoch, dt / 1e9,
+			dt ? rp.packets * 1e9 / dt : 0, dt ? rp.bytes * 1e9 / dt : 0);
+		for (k = 0; k < rp.count; k++)
+			fprintf(stderr, " %u:%llu", k,
+				(unsigned long long)rp.w[k].pos.seq_next);
+		fprintf(stderr, "\n");
+	}
 	/*
 	 * Wait with the stop signals blocked between the check and the sleep:
 	 * one arriving in between stays pending and ends sigsuspend at once.
@@ -362,7 +440,9 @@ int main(int argc, char **argv)
 	while (hold && !pktring_stop && !failed)
 		sigsuspend(&old_mask);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	pktring_writer_close(&rp.w, 1);
+	for (k = 0; k < rp.count; k++)
+		pktring_writer_close(&rp.w[k], 1);
+	free(rp.w);
 	close_inputs(src, n);
 	return failed ? 1 : 0;
 }

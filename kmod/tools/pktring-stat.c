@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* pktring-stat: a ring's identity, fill, positions, counters and rates. */
+// Over 300 lines: one ring's view and a group's (summed, per member) in text and JSON.
+/*
+ * pktring-stat: a ring's identity, fill, positions, counters and rates;
+ * for a ring group, the group (its counters summed) and each member.
+ */
 #include "libpktring.h"
+#include "pktring_group.h"
 
 #include <getopt.h>
 #include <pcap/pcap.h>
@@ -13,10 +18,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pktring-stat -r RING [--json] [--watch SECS] [--writer-timeout SECS]\n"
+		"usage: pktring-stat -r RING [--member N] [--json] [--watch SECS] [--writer-timeout SECS]\n"
 		"Show a ring's identity, size, fill, head and reclaim, counters, rates and\n"
-		"whether its writer lives.\n\n"
+		"whether its writer lives; for a ring group, the group (counters summed)\n"
+		"and a line per member.\n\n"
 		"  -r, --ring RING     ring name, path, or kernel device /dev/pktring/IFACE\n"
+		"                      (a group: /dev/pktring/IFACE, /dev/shm/pktring/NAME)\n"
+		"  -m, --member N      only member N of the group, as a ring\n"
 		"  -j, --json          one JSON object (per interval with --watch)\n"
 		"  -w, --watch SECS    refresh every SECS seconds, with rates, until\n"
 		"                      SIGINT/SIGTERM\n"
@@ -60,6 +68,16 @@ static int take_first(struct pktring_reader *r, struct snap *s)
 	       (r->writer_timeout_ms || pktring_now_ns(CLOCK_MONOTONIC) < until))
 		nanosleep(&tick, NULL);
 	return take(r, s);
+}
+
+/* How a group's packets were split over its members. */
+static const char *split_by(uint32_t flags)
+{
+	if (flags & PKTRING_F_BY_CPU)
+		return "by cpu";
+	if (flags & PKTRING_F_BY_FLOW)
+		return "by flow";
+	return "split unknown";
 }
 
 static double rate(const struct snap *a, const struct snap *b, unsigned int i)
@@ -144,13 +162,15 @@ static void print_json(const char *path, const struct snap *s, const struct snap
 	       pktring_liveness_name(s->writer), c->linktype, c->snaplen);
 	json_string(c->ifname, PKTRING_IFNAMSIZ);
 	printf(",\"ifindex\":%u,\"flags\":%u,\"wait\":\"%s\",\"data_offset\":%llu,"
-	       "\"data_size\":%llu,\"max_record\":%u,\"ring_index\":%u,\"ring_count\":%u,"
+	       "\"data_size\":%llu,\"max_record\":%u,\"group_epoch\":\"0x%016llx\","
+	       "\"ring_index\":%u,\"ring_count\":%u,"
 	       "\"head\":%llu,\"reclaim\":%llu,\"fill\":%llu,\"seq_next\":%llu,"
 	       "\"heartbeat\":%llu,\"counters\":{",
 	       c->ifindex, c->flags,
 	       (c->flags & PKTRING_WAIT_MASK) == PKTRING_WAIT_POLL ? "poll" : "futex",
 	       (unsigned long long)c->data_offset, (unsigned long long)c->data_size,
-	       c->max_record, c->ring_index, c->ring_count,
+	       c->max_record, (unsigned long long)c->group_epoch,
+	       c->ring_index, c->ring_count,
 	       (unsigned long long)c->head, (unsigned long long)c->reclaim,
 	       (unsigned long long)fill_of(c), (unsigned long long)c->seq_next,
 	       (unsigned long long)c->heartbeat);
@@ -185,6 +205,10 @@ static void print_text(const char *path, const struct snap *s, const struct snap
 	       pktring_state_name(c->state),
 	       (c->flags & PKTRING_WAIT_MASK) == PKTRING_WAIT_POLL ? "poll" : "futex",
 	       c->ring_index + 1, c->ring_count);
+	if (c->group_epoch)
+		printf("group     0x%016llx, member %u of %u, %s\n",
+		       (unsigned long long)c->group_epoch, c->ring_index,
+		       c->ring_count, split_by(c->flags));
 	printf("writer    %s (heartbeat %llu)\n", pktring_liveness_name(s->writer),
 	       (unsigned long long)c->heartbeat);
 	printf("size      %llu bytes data (offset %llu), max record %u\n",
@@ -215,27 +239,154 @@ static int gone(const struct pktring_reader *r, const struct snap *s, double tim
 	return 1;
 }
 
+/* A group: its members' snapshots, and their counters summed. */
+struct group_snap {
+	struct snap *m;
+	struct snap sum;	/* counters and t_ns only */
+};
+
+static int take_group(struct pktring_group_reader *g, struct group_snap *s,
+		      int first)
+{
+	unsigned int i, k;
+
+	memset(&s->sum, 0, sizeof(s->sum));
+	for (i = 0; i < g->count; i++) {
+		if ((first ? take_first : take)(&g->m[i], &s->m[i])) {
+			snprintf(g->err, sizeof(g->err), "%s", g->m[i].err);
+			return -1;
+		}
+		for (k = 0; k < PKTRING_CTR_MAX; k++)
+			s->sum.c.counters[k] += s->m[i].c.counters[k];
+	}
+	s->sum.t_ns = s->m[0].t_ns;
+	return 0;
+}
+
+static void print_group_json(const struct pktring_group_reader *g,
+			     const struct group_snap *s, const struct group_snap *prev)
+{
+	const struct pktring_ctl *c0 = &s->m[0].c;
+	unsigned int i, n = c0->ctr_count < PKTRING_CTR_USED ? c0->ctr_count : PKTRING_CTR_USED;
+
+	printf("{\"group\":");
+	json_string(g->path, strlen(g->path));
+	printf(",\"group_epoch\":\"0x%016llx\",\"ring_count\":%u,\"split\":\"%s\",\"counters\":{",
+	       (unsigned long long)g->group_epoch, g->count, split_by(c0->flags));
+	for (i = 0; i < n; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", pktring_counter_name(i),
+		       (unsigned long long)s->sum.c.counters[i]);
+	printf("}");
+	if (prev)
+		printf(",\"rates\":{\"captured_per_s\":%.1f,\"bytes_per_s\":%.1f}",
+		       rate(&prev->sum, &s->sum, PKTRING_CTR_CAPTURED),
+		       rate(&prev->sum, &s->sum, PKTRING_CTR_BYTES));
+	printf(",\"members\":[");
+	for (i = 0; i < g->count; i++) {
+		if (i)
+			printf(",");
+		print_json(g->m[i].pl.path, &s->m[i], prev ? &prev->m[i] : NULL);
+	}
+	printf("]}\n");
+}
+
+static void print_group_text(const struct pktring_group_reader *g,
+			     const struct group_snap *s, const struct group_snap *prev)
+{
+	const struct pktring_ctl *c0 = &s->m[0].c;
+	unsigned int i, k, n = c0->ctr_count < PKTRING_CTR_USED ? c0->ctr_count : PKTRING_CTR_USED;
+
+	printf("group     ");
+	text_string(g->path, strlen(g->path));
+	printf(": %u members, group epoch 0x%016llx, %s\nsource    ", g->count,
+	       (unsigned long long)g->group_epoch, split_by(c0->flags));
+	text_string(c0->ifname, PKTRING_IFNAMSIZ);
+	printf(" (ifindex %u), linktype %u (%s), snaplen %u\n", c0->ifindex,
+	       c0->linktype,
+	       pcap_datalink_val_to_name(pktring_dlt_of_linktype(c0->linktype)) ?: "unknown",
+	       c0->snaplen);
+	printf("size      %u x %llu bytes data\n", g->count,
+	       (unsigned long long)c0->data_size);
+	for (i = 0; i < n; i++) {
+		printf("%-13s %llu", pktring_counter_name(i),
+		       (unsigned long long)s->sum.c.counters[i]);
+		if (prev)
+			printf("  (%.1f/s)", rate(&prev->sum, &s->sum, i));
+		printf("\n");
+	}
+	printf("\nmember epoch              state  writer     fill%%      seq_next     captured        drops%s\n",
+	       prev ? "   captured/s" : "");
+	for (i = 0; i < g->count; i++) {
+		const struct pktring_ctl *c = &s->m[i].c;
+		uint64_t drops = 0;
+
+		for (k = PKTRING_CTR_DROP_TOO_BIG; k <= PKTRING_CTR_DROP_INVALID; k++)
+			drops += c->counters[k];
+		printf("%-6u 0x%016llx %-6s %-8s %6.1f %13llu %12llu %12llu", i,
+		       (unsigned long long)c->epoch, pktring_state_name(c->state),
+		       pktring_liveness_name(s->m[i].writer),
+		       100.0 * fill_of(c) / c->data_size,
+		       (unsigned long long)c->seq_next,
+		       (unsigned long long)c->counters[PKTRING_CTR_CAPTURED],
+		       (unsigned long long)drops);
+		if (prev)
+			printf(" %12.1f", rate(&prev->m[i], &s->m[i], PKTRING_CTR_CAPTURED));
+		printf("\n");
+	}
+}
+
+static void show(const struct pktring_group_reader *g, int json,
+		 const struct group_snap *s, const struct group_snap *prev)
+{
+	if (g->is_group)
+		(json ? print_group_json : print_group_text)(g, s, prev);
+	else
+		(json ? print_json : print_text)(g->m[0].pl.path, &s->m[0],
+						 prev ? &prev->m[0] : NULL);
+}
+
+/* Any member whose writer is gone: say so (stdout has the numbers). */
+static int group_gone(const struct pktring_group_reader *g,
+		      const struct group_snap *s, double timeout)
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < g->count; i++)
+		rc |= gone(&g->m[i], &s->m[i], timeout);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ring", required_argument, NULL, 'r' },
+		{ "member", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "writer-timeout", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pktring_reader r;
-	struct snap a, b;
+	struct pktring_group_reader g;
+	struct group_snap a, b, t;
 	const char *ring = NULL;
 	double watch = 0, writer_timeout = PKTRING_WRITER_TIMEOUT_MS / 1000.0;
+	long member = -1;
+	unsigned int i;
 	int json = 0, c, rc = 0;
 	char *end;
-	void (*print)(const char *, const struct snap *, const struct snap *);
 
-	while ((c = getopt_long(argc, argv, "r:jw:W:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:m:jw:W:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ring = optarg; break;
+		case 'm':
+			member = strtol(optarg, &end, 10);
+			if (*end || !*optarg || member < 0) {
+				fprintf(stderr, "pktring-stat: bad --member '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'j': json = 1; break;
 		case 'w':
 			watch = strtod(optarg, &end);
@@ -258,20 +409,36 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	print = json ? print_json : print_text;
-	if (pktring_reader_open(&r, ring)) {
-		fprintf(stderr, "pktring-stat: %s\n", r.err);
+	if (pktring_group_open(&g, ring)) {
+		fprintf(stderr, "pktring-stat: %s\n", g.err);
 		return 1;
 	}
-	r.writer_timeout_ms = writer_timeout * 1000;
+	if (member >= 0) {
+		if (!g.is_group || pktring_group_keep_member(&g, member)) {
+			fprintf(stderr, "pktring-stat: %s\n", g.is_group ? g.err :
+				"--member: the ring is not a group");
+			pktring_group_close(&g);
+			return 2;
+		}
+		g.is_group = 0;
+	}
+	for (i = 0; i < g.count; i++)
+		g.m[i].writer_timeout_ms = writer_timeout * 1000;
+	a.m = calloc(g.count, sizeof(*a.m));
+	b.m = calloc(g.count, sizeof(*b.m));
+	if (!a.m || !b.m) {
+		fprintf(stderr, "pktring-stat: out of memory\n");
+		rc = 1;
+		goto out;
+	}
 	pktring_stop_on_signals();
-	if (take_first(&r, &a)) {
-		fprintf(stderr, "pktring-stat: %s\n", r.err);
-		pktring_reader_close(&r);
-		return 1;
+	if (take_group(&g, &a, 1)) {
+		fprintf(stderr, "pktring-stat: %s\n", g.err);
+		rc = 1;
+		goto out;
 	}
-	print(r.pl.path, &a, NULL);
-	rc = gone(&r, &a, writer_timeout);
+	show(&g, json, &a, NULL);
+	rc = group_gone(&g, &a, writer_timeout);
 	while (watch && !rc && !pktring_stop) {
 		struct timespec ts = { (time_t)watch, (long)((watch - (time_t)watch) * 1e9) };
 
@@ -279,18 +446,23 @@ int main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 		if (pktring_stop)
 			break;
-		if (take(&r, &b)) {
-			fprintf(stderr, "pktring-stat: %s\n", r.err);
+		if (take_group(&g, &b, 0)) {
+			fprintf(stderr, "pktring-stat: %s\n", g.err);
 			rc = 1;
 			break;
 		}
 		if (!json)
 			printf("\033[H\033[2J");
-		print(r.pl.path, &b, &a);
-		rc = gone(&r, &b, writer_timeout);
+		show(&g, json, &b, &a);
+		rc = group_gone(&g, &b, writer_timeout);
+		t = a;
 		a = b;
+		b = t;
 	}
+out:
 	fflush(stdout);
-	pktring_reader_close(&r);
+	free(a.m);
+	free(b.m);
+	pktring_group_close(&g);
 	return rc;
 }

@@ -17,7 +17,8 @@ kmod=$(cd "$here/.." && pwd)
 repo=$(cd "$kmod/.." && pwd)
 work=$here/work
 jdk=/usr/lib/jvm/java-17-openjdk-amd64
-boot_timeout=${PKTRING_VM_TIMEOUT:-240}
+boot_timeout=${PKTRING_VM_TIMEOUT:-300}
+smp=${PKTRING_VM_SMP:-4}	# vCPUs: the per-CPU group tests steer flows to 4
 passed=0
 failed=0
 
@@ -143,8 +144,9 @@ run_kernel() {
 	for m in pktring-dump pktring-stat; do
 		[[ -x $kmod/bin/$m ]] && tools+=("$kmod/bin/$m")
 	done
-	# the host tests' UDP sender and pcap comparer: one of each
-	tools+=("$kmod/build/release/tests/udp_sender" "$kmod/build/release/tests/pcap_compare")
+	# the host tests' UDP sender and pcap comparers: one of each
+	tools+=("$kmod/build/release/tests/udp_sender" "$kmod/build/release/tests/pcap_compare"
+		"$kmod/build/release/tests/group_compare")
 	for m in "${tools[@]}"; do	# into /bin: the host path may be under /tmp
 		copy_bin "$rootfs" "$m"
 		mv "$rootfs$m" "$rootfs/bin/"
@@ -152,7 +154,7 @@ run_kernel() {
 	echo 'root:x:0:0:root:/:/bin/sh' >"$rootfs/etc/passwd"
 	echo 'root:x:0:' >"$rootfs/etc/group"
 	cp "$dir/pktring.ko" "$rootfs/pktring.ko"
-	cp "$here/guest/init" "$here/guest/tests.sh" "$rootfs/"
+	cp "$here/guest/init" "$here/guest"/*.sh "$rootfs/"
 	# veth, dummy and 9p with their dependencies, in load order
 	: >"$rootfs/modules.order"
 	for m in veth dummy virtio_pci 9pnet_virtio 9p; do
@@ -185,7 +187,7 @@ run_kernel() {
 		t0=$SECONDS
 		# shellcheck disable=SC2086
 		timeout "$boot_timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot \
-			-nic none -m 1G -smp 2 -monitor none -serial "file:$dir/console.log" \
+			-nic none -m 1G -smp "$smp" -monitor none -serial "file:$dir/console.log" \
 			-kernel "$kernel" -initrd "$dir/initramfs.cpio" \
 			-append "console=ttyS0 oops=panic panic=-1 ipv6.disable=1" \
 			-chardev "file,id=results,path=$dir/results.txt" \

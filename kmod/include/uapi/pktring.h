@@ -50,7 +50,9 @@
  *  W6. Wake readers: increment wake_seq and FUTEX_WAKE it (shared-memory
  *      rings), or wake the device's poll wait queue (kernel rings). A
  *      writer may batch W6 over several records; it must not delay it by
- *      more than a millisecond while records are pending.
+ *      more than PKTRING_WAKE_MAX_DELAY_NS (a millisecond) after a publish
+ *      while records are pending. Readers therefore see a record at most
+ *      that long after it was published, even when they sleep.
  *
  * Reader, at position pos (a record boundary it got from reclaim, head, a
  * previous record or a saved offset of the same epoch):
@@ -128,8 +130,23 @@
  *    character device is a ring. A bare name is /dev/pktring/NAME when
  *    that exists, else /dev/shm/pktring/NAME.
  *
- * Several rings per interface (one per CPU or RX queue) are described by
- * ring_index and ring_count; ABI v1 writers set 0 and 1.
+ * Ring groups: one capture written into several rings at once, one
+ * writer per ring and no lock between them (the kernel module's per-CPU
+ * groups, the capture daemon's PACKET_FANOUT groups). Each member is a
+ * complete ring of its own (own epoch, positions, sequence, counters,
+ * wait); every member of a group carries the same non-zero group_epoch
+ * (random, new per group creation) and ring_count, and its own
+ * ring_index in [0, ring_count). A ring outside any group has
+ * group_epoch 0, ring_index 0 and ring_count 1. A reader that wants the
+ * whole group opens ring_count members with one group_epoch; a reader of
+ * one member reads it like any ring. flags say how packets were split:
+ *  - PKTRING_F_BY_CPU: member i holds the packets CPU i handled. A flow
+ *    that moves between CPUs spreads over members: its order holds within
+ *    each member, and across members only by ts_ns.
+ *  - PKTRING_F_BY_FLOW: a symmetric hash of the flow picks the member, so
+ *    both directions of a flow are in one member, in capture order.
+ * The group's counters are the sums of its members'. group_epoch follows
+ * the rule of epochs (below 2^PKTRING_EPOCH_BITS).
  *
  * Link type: a LINKTYPE_* value, the one a pcap file's header holds
  * (tcpdump.org/linktypes.html), never libpcap's DLT_*. On Linux they
@@ -159,6 +176,11 @@
 #define PKTRING_WAIT_FUTEX	0x2	/* shared memory: futex on wake_seq */
 #define PKTRING_F_HW_TSTAMP	0x4	/* writer uses hardware timestamps */
 #define PKTRING_F_HEARTBEAT	0x8	/* writer beats (see Liveness) */
+#define PKTRING_F_BY_CPU	0x10	/* group member i: what CPU i handled */
+#define PKTRING_F_BY_FLOW	0x20	/* group member: by symmetric flow hash */
+
+/* W6: the longest a writer may leave a published record unannounced */
+#define PKTRING_WAKE_MAX_DELAY_NS 1000000
 
 /* Liveness: a beating writer increments heartbeat at least this often. */
 #define PKTRING_HEARTBEAT_MS	100
@@ -215,11 +237,12 @@ struct pktring_ctl {
 	__u32 ifindex;		/* 0 when not an interface (replay) */
 	__u32 flags;		/* PKTRING_WAIT_*, PKTRING_F_* */
 	char ifname[PKTRING_IFNAMSIZ]; /* NUL-terminated source name */
-	__u32 ring_index;	/* index in the interface's ring group */
-	__u32 ring_count;	/* rings in the group (1 in v1) */
+	__u32 ring_index;	/* index in the ring group, from 0 */
+	__u32 ring_count;	/* rings in the group (1: no group) */
 	__u32 max_record;	/* largest record the writer writes */
 	__u32 ctr_count;	/* counters in use (PKTRING_CTR_USED) */
-	__u8 reserved0[32];
+	__u64 group_epoch;	/* same in every member; 0: no group */
+	__u8 reserved0[24];
 
 	/* 128: writer state, one cache line */
 	__u64 head;		/* end of newest complete record */
@@ -289,6 +312,7 @@ struct pktring_rec {
 #define PKTRING_OFF_RING_COUNT	84
 #define PKTRING_OFF_MAX_RECORD	88
 #define PKTRING_OFF_CTR_COUNT	92
+#define PKTRING_OFF_GROUP_EPOCH	96
 #define PKTRING_OFF_HEAD	128
 #define PKTRING_OFF_RECLAIM	136
 #define PKTRING_OFF_WAKE_SEQ	144

@@ -24,9 +24,14 @@
 #define PKTRING_DEFAULT_SNAPLEN	262144U		/* as tcpdump */
 #define PKTRING_DEFAULT_MODE	0440
 #define PKTRING_MAX_SIZE	0x40000000ULL	/* 1 GiB: vmalloc, keep it sane */
-#define PKTRING_MAX_RINGS	256
+#define PKTRING_MAX_RINGS	4096	/* device minors: rings and members */
 
-/* Add a ring capturing interface ifname. */
+/*
+ * Add a ring capturing interface ifname: /dev/pktring/<ifname>; or, with
+ * PKTRING_ADD_PER_CPU, a group of one ring per possible CPU, member n at
+ * /dev/pktring/<ifname>/<n> (each of size bytes). The module also takes
+ * the first PKTRING_IOC_ADD_SIZE_V1 bytes alone (the struct before flags).
+ */
 struct pktring_ioc_add {
 	char ifname[PKTRING_IFNAMSIZ];
 	__u64 size;		/* data area bytes, power of two; 0: default */
@@ -46,6 +51,13 @@ struct pktring_ioc_add {
  * Off by default: records hold the kernel's CLOCK_REALTIME.
  */
 #define PKTRING_ADD_HWTSTAMP	0x1
+#define PKTRING_ADD_PER_CPU	0x2	/* a ring per possible CPU (a group) */
+
+/*
+ * The struct before flags: the module still takes it (flags then 0), from
+ * a pktring-ctl built before them.
+ */
+#define PKTRING_IOC_ADD_SIZE_V1	48
 
 /* Remove the ring of interface ifname. */
 struct pktring_ioc_remove {

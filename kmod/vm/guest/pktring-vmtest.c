@@ -24,6 +24,8 @@
  *                           outer TPID) and one untagged frame
  *   pcapinfo F              count, bytes, max caplen of a pcap file
  *   fakering PATH EPOCH     write a small ended shared-memory ring file
+ *   addv1 IFACE             PKTRING_IOC_ADD as a pktring-ctl of before
+ *                           groups passes it (the 48-byte struct)
  *   now                     CLOCK_REALTIME in ns
  *
  * The guest's UDP traffic and pcap comparisons are the host tests' own
@@ -45,6 +47,7 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -632,6 +635,28 @@ static int cmd_fakering(const char *path, const char *epoch)
 	return 0;
 }
 
+/* The add ioctl as a control tool built before groups sends it. */
+static int cmd_addv1(const char *ifname)
+{
+	struct pktring_ioc_add_v1 {
+		char ifname[16];
+		__u64 size;
+		__u32 snaplen, mode, gid, filter_len;
+		__u64 filter;
+	} a = { .size = 1 << 16, .snaplen = 1500 };
+	int fd = open("/dev/pktring-ctl", O_RDWR);
+
+	_Static_assert(sizeof(a) == 48, "the struct before flags");
+	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
+	if (fd < 0)
+		die("open", "/dev/pktring-ctl");
+	if (ioctl(fd, _IOW('P', 1, struct pktring_ioc_add_v1), &a))
+		die("PKTRING_IOC_ADD (48 bytes)", ifname);
+	close(fd);
+	printf("added %s with the 48-byte ioctl\n", ifname);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -649,6 +674,8 @@ int main(int argc, char **argv)
 		return cmd_vlan(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "pcapinfo"))
 		return cmd_pcapinfo(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "addv1"))
+		return cmd_addv1(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "fakering"))
 		return cmd_fakering(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "now")) {

@@ -547,10 +547,11 @@ t_ifdel_under_load() {
 
 # rmmod while a reader maps a ring and packets flow: refused (the mapping
 # holds the module); after the ring ends and the reader unmaps, rmmod
-# works and no ring memory is left (vmallocinfo).
+# works, ending a per-CPU group still capturing, and no ring memory is
+# left (vmallocinfo).
 t_rmmod_under_load() {
 	pktring-ctl add va --size 1M >/dev/null
-	pktring-ctl add lo --size 1M >/dev/null
+	pktring-ctl add lo --size 1M --per-cpu >/dev/null	# a group, live at unload
 	pktring-vmtest read /dev/pktring/va --follow --timeout 60 >$R/hold.out &
 	r=$!
 	udp_sender 10.9.0.2 5001 1000000 1 200 0 &
@@ -614,6 +615,8 @@ t_java() {
 	pktring-ctl remove va
 }
 
+. /groups.sh
+
 for m in $(cat /modules.order); do
 	insmod /modules/$m || fail "insmod $m"
 done
@@ -651,7 +654,11 @@ t_vmas
 t_many_readers
 t_filter
 t_vlan
+t_group_capture
+t_group_limits
 t_java
 t_remove_under_load
 t_ifdel_under_load
+t_group_remove_under_load
+t_group_ifdel_under_load
 t_rmmod_under_load

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
@@ -14,6 +17,11 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.pktring.connect.ring.RingException;
+import io.pktring.connect.ring.RingGroup;
 
 import io.pktring.connect.ring.RingException;
 import io.pktring.connect.ring.RingMapping;
@@ -21,12 +29,21 @@ import io.pktring.connect.ring.RingMapping;
 /**
  * Publishes the packets of pktring rings to Kafka, one ring per task. See
  * {@link PktringSourceConnectorConfig} for the settings and {@link PktringSourceTask} for how a
- * ring is read.
+ * ring is read. A ring group in ring.paths stands for its members, one task each
+ * ({@link RingPaths}); while the connector runs it looks at its groups every
+ * {@link #GROUP_CHECK_MS} ms and asks the worker for new tasks when a group was re-created with
+ * another number of members.
  */
 public class PktringSourceConnector extends SourceConnector {
 
+    private static final Logger log = LoggerFactory.getLogger(PktringSourceConnector.class);
+    static final long GROUP_CHECK_MS = 10_000;
+
     private Map<String, String> props;
     private PktringSourceConnectorConfig config;
+    private ScheduledExecutorService groupCheck;
+    /** The rings the last taskConfigs gave out. */
+    private volatile List<String> assigned = List.of();
 
     @Override
     public String version() {
@@ -37,6 +54,28 @@ public class PktringSourceConnector extends SourceConnector {
     public void start(Map<String, String> props) {
         this.props = Map.copyOf(props);
         this.config = new PktringSourceConnectorConfig(props);
+        if (config.ringPaths().stream().anyMatch(p -> RingGroup.isGroup(Path.of(p.trim())))) {
+            groupCheck = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pktring-group-check");
+                t.setDaemon(true);
+                return t;
+            });
+            groupCheck.scheduleWithFixedDelay(this::checkGroups, GROUP_CHECK_MS, GROUP_CHECK_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A group re-created with another number of members needs other tasks. */
+    private void checkGroups() {
+        try {
+            List<String> now = RingPaths.expand(config.ringPaths()).rings();
+            if (!now.equals(assigned)) {
+                log.warn("the rings of '{}' changed from {} to {} (a ring group was re-created): reconfiguring tasks",
+                        RING_PATHS, assigned, now);
+                context.requestTaskReconfiguration();
+            }
+        } catch (RingException | RuntimeException e) {
+            log.debug("ring groups not readable now (being re-created?): {}", e.getMessage());
+        }
     }
 
     @Override
@@ -44,26 +83,40 @@ public class PktringSourceConnector extends SourceConnector {
         return PktringSourceTask.class;
     }
 
-    /** One task per ring; a ring is never shared by two tasks (each has its own read position). */
+    /**
+     * One task per ring, a group's members each a ring; a ring is never shared by two tasks (each
+     * has its own read position).
+     */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        List<String> rings = config.ringPaths();
-        if (rings.size() > maxTasks) {
-            throw new ConnectException(rings.size() + " rings in '" + RING_PATHS + "' need tasks.max >= "
-                    + rings.size() + " (one ring per task); tasks.max is " + maxTasks);
+        RingPaths paths;
+        try {
+            paths = RingPaths.expand(config.ringPaths());
+        } catch (RingException e) {
+            throw new ConnectException("cannot list the rings of '" + RING_PATHS + "': " + e.getMessage(), e);
         }
+        String misfit = paths.misfit(maxTasks);
+        if (misfit != null) {
+            throw new ConnectException(misfit);
+        }
+        List<String> rings = paths.rings();
         List<Map<String, String>> tasks = new ArrayList<>();
         for (int i = 0; i < rings.size(); i++) {
             Map<String, String> task = new HashMap<>(props);
-            task.put(TASK_RING_PATH, rings.get(i).trim());
+            task.put(TASK_RING_PATH, rings.get(i));
             task.put(TASK_INDEX, Integer.toString(i));
             tasks.add(task);
         }
+        assigned = rings;
         return tasks;
     }
 
     @Override
     public void stop() {
+        if (groupCheck != null) {
+            groupCheck.shutdownNow();
+            groupCheck = null;
+        }
     }
 
     @Override

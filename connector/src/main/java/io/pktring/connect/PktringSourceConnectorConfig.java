@@ -81,9 +81,10 @@ public final class PktringSourceConnectorConfig extends AbstractConfig {
                         }
                     },
                     Importance.HIGH,
-                    "Rings to read, comma separated: a kernel device (/dev/pktring/<iface>) or a "
-                            + "shared-memory ring file written by pktring-capd or pktring-replay. "
-                            + "Each ring is read by one task, so tasks.max must be at least the number of rings.",
+                    "Rings to read, comma separated: a kernel device (/dev/pktring/<iface>), a "
+                            + "shared-memory ring file written by pktring-capd or pktring-replay, or a ring "
+                            + "group's directory, which stands for its members. Each ring (each member) is read "
+                            + "by one task, so tasks.max must be at least the number of rings.",
                     GROUP_RING, 1, Width.LONG, "Ring paths")
             .define(START_POSITION, Type.STRING, "earliest",
                     ValidString.in("earliest", "latest"), Importance.MEDIUM,

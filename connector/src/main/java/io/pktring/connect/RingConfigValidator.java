@@ -3,6 +3,7 @@ package io.pktring.connect;
 import static io.pktring.connect.PktringSourceConnectorConfig.*;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,8 @@ import io.pktring.connect.ring.RingMapping;
 
 /**
  * The checks of a connector config that need the rings themselves: each path is an openable ring
- * of this ABI, there are enough tasks for one ring each, and the filter compiles for the rings'
- * link type on this worker. Errors are attached to the field they are about, so the REST validate
+ * of this ABI, or a ring group whose members are, there are enough tasks for one ring (one
+ * member) each, and the filter compiles for the rings' link type on this worker. Errors are attached to the field they are about, so the REST validate
  * endpoint names the field and the reason.
  */
 final class RingConfigValidator {
@@ -40,30 +41,47 @@ final class RingConfigValidator {
 
         if (paths != null && paths.errorMessages().isEmpty() && paths.value() instanceof List<?> list) {
             Set<String> seen = new HashSet<>();
+            List<RingPaths.Entry> entries = new ArrayList<>();
             for (Object o : list) {
                 String p = String.valueOf(o).trim();
-                if (!seen.add(p)) {
-                    paths.addErrorMessage(p + ": listed twice; each ring is read by one task");
-                    continue;
-                }
-                try (RingMapping ring = RingMapping.open(Path.of(p))) {
-                    if (linktype == null) {
-                        linktype = ring.identity().linktype();
-                        snaplen = ring.identity().snaplen();
-                    }
-                } catch (RingFormatException e) {
-                    paths.addErrorMessage(p + ": not a usable pktring ring: " + e.getMessage());
+                List<String> rings;
+                try {
+                    RingPaths.Entry e = RingPaths.expand(List.of(p)).entries().get(0);
+                    entries.add(e);
+                    rings = e.rings();
                 } catch (RingException e) {
                     paths.addErrorMessage(p + ": " + e.getMessage());
+                    continue;
                 } catch (RuntimeException e) {
                     paths.addErrorMessage(p + ": cannot open: " + e);
+                    continue;
+                }
+                for (String r : rings) {
+                    if (!seen.add(Path.of(r).normalize().toString())) {
+                        paths.addErrorMessage((r.equals(p) ? p : r + " (of ring group " + p + ")")
+                                + ": listed twice; each ring is read by one task");
+                        continue;
+                    }
+                    try (RingMapping ring = RingMapping.open(Path.of(r))) {
+                        if (linktype == null) {
+                            linktype = ring.identity().linktype();
+                            snaplen = ring.identity().snaplen();
+                        }
+                    } catch (RingFormatException e) {
+                        paths.addErrorMessage(r + ": not a usable pktring ring: " + e.getMessage());
+                    } catch (RingException e) {
+                        paths.addErrorMessage(r + ": " + e.getMessage());
+                    } catch (RuntimeException e) {
+                        paths.addErrorMessage(r + ": cannot open: " + e);
+                    }
                 }
             }
             String tasksMax = props.get("tasks.max");
             try {
-                if (tasksMax != null && Integer.parseInt(tasksMax.trim()) < list.size()) {
-                    paths.addErrorMessage(list.size() + " rings need tasks.max >= " + list.size()
-                            + " (one ring per task); tasks.max is " + tasksMax);
+                String misfit = tasksMax == null ? null
+                        : new RingPaths(entries).misfit(Integer.parseInt(tasksMax.trim()));
+                if (misfit != null) {
+                    paths.addErrorMessage(misfit);
                 }
             } catch (NumberFormatException e) {
                 // tasks.max itself is reported by the worker's own validation

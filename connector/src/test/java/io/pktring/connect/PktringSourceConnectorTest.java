@@ -2,6 +2,8 @@ package io.pktring.connect;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.pktring.connect.ring.TestRingWriter;
+import io.pktring.connect.testing.Replayer;
+import io.pktring.connect.testing.TestData;
 
 /** The connector's own decisions: task split, offset validation, exactly-once, version. */
 class PktringSourceConnectorTest {
@@ -39,6 +43,26 @@ class PktringSourceConnectorTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void aRingGroupIsOneTaskPerMemberAndATooSmallTasksMaxSaysWhy(@TempDir Path dir) throws Exception {
+        assumeTrue(Replayer.built("pktring-replay"), "pktring-replay not built (make -C kmod)");
+        Path g = dir.resolve("g");
+        assertEquals(0, Replayer.replay(g, "1M", false, "--rings", "2", TestData.corpus("mixed.pcapng").toString()));
+        PktringSourceConnector c = started(g + ", /r/x");
+        try {
+            List<Map<String, String>> tasks = c.taskConfigs(3);
+            assertEquals(List.of(g.resolve("0").toString(), g.resolve("1").toString(), "/r/x"),
+                    tasks.stream().map(t -> t.get(PktringSourceConnectorConfig.TASK_RING_PATH)).toList());
+            assertEquals(List.of("0", "1", "2"), tasks.stream().map(t -> t.get(PktringSourceConnectorConfig.TASK_INDEX)).toList());
+            ConnectException e = assertThrows(ConnectException.class, () -> c.taskConfigs(2));
+            assertTrue(e.getMessage().contains("tasks.max >= 3"), e.getMessage());
+            assertTrue(e.getMessage().contains(g + " is a ring group of 2 members"), e.getMessage());
+            assertTrue(e.getMessage().contains("a member without a task would never be read"), e.getMessage());
+        } finally {
+            c.stop();
+        }
+    }
 
     @Test
     void offsetsAreValidatedForTheRestOffsetsApi() throws Exception {

@@ -25,6 +25,7 @@ public record RingIdentity(
         int flags,
         int ringIndex,
         int ringCount,
+        long groupEpoch,
         long createdNs,
         long maxRecord,
         int counterCount) {
@@ -44,6 +45,11 @@ public record RingIdentity(
     /** True when the writer beats (PKTRING_F_HEARTBEAT): a killed writer can then be told from a quiet link. */
     public boolean beats() {
         return (flags & RingLayout.F_HEARTBEAT) != 0;
+    }
+
+    /** True when the ring is a member of a ring group ({@link RingGroup}). */
+    public boolean inGroup() {
+        return groupEpoch != 0;
     }
 
     /** True when the writer's timestamps come from the NIC. */
@@ -138,7 +144,8 @@ public record RingIdentity(
         return new RingIdentity(path, (long) LONGS.get(c, RingLayout.OFF_EPOCH), abi, dataSize, dataOffset,
                 (int) INTS.get(c, RingLayout.OFF_LINKTYPE), (int) INTS.get(c, RingLayout.OFF_SNAPLEN),
                 new String(name, 0, nameLen, StandardCharsets.UTF_8), (int) INTS.get(c, RingLayout.OFF_IFINDEX), flags,
-                ringIndex, ringCount, (long) LONGS.get(c, RingLayout.OFF_CREATED_NS), maxRecord, ctrCount);
+                ringIndex, ringCount, (long) LONGS.get(c, RingLayout.OFF_GROUP_EPOCH),
+                (long) LONGS.get(c, RingLayout.OFF_CREATED_NS), maxRecord, ctrCount);
     }
 
     private static RingFormatException corrupt(Path path, String what) {

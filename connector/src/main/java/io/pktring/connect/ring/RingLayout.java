@@ -24,6 +24,10 @@ public final class RingLayout {
     public static final int F_HEARTBEAT = 0x8; // the writer beats: see the header's Liveness
     public static final int HEARTBEAT_MS = 100;
     public static final int EPOCH_BITS = 53; // new epochs are below 2^53: exact in JSON tools
+    public static final int F_BY_CPU = 0x10; // ring group member i: what CPU i handled
+    public static final int F_BY_FLOW = 0x20; // ring group member: by a symmetric flow hash
+
+    public static final long WAKE_MAX_DELAY_NS = 1_000_000;
 
     // ctl.state
     public static final int STATE_INIT = 0;
@@ -61,6 +65,7 @@ public final class RingLayout {
     public static final int OFF_RING_COUNT = 84;
     public static final int OFF_MAX_RECORD = 88;
     public static final int OFF_CTR_COUNT = 92;
+    public static final int OFF_GROUP_EPOCH = 96;
     public static final int OFF_HEAD = 128;
     public static final int OFF_RECLAIM = 136;
     public static final int OFF_WAKE_SEQ = 144;

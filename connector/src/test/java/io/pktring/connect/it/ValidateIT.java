@@ -128,6 +128,29 @@ class ValidateIT {
     }
 
     @Test
+    void aRingGroupThatDoesNotFitTasksMaxIsExplained() throws Exception {
+        Path group = dir.resolve("group");
+        assertEquals(0, Replayer.replay(group, "1M", false, "--rings", "2", TestData.corpus("mixed.pcapng").toString()));
+        assertEquals(Map.of(), validate(config("ring.paths", group.toString(), "tasks.max", "2")));
+        assertError(validate(config("ring.paths", group + "," + ring, "tasks.max", "2")), "ring.paths",
+                "names 3 rings", group + " is a ring group of 2 members", ring + " is 1 ring", "tasks.max >= 3",
+                "a member without a task would never be read");
+        assertError(validate(config("ring.paths", group + "," + group.resolve("1"), "tasks.max", "3")), "ring.paths",
+                group.resolve("1") + ": listed twice");
+    }
+
+    @Test
+    void aRingGroupWithAStrayMemberIsNamed() throws Exception {
+        Path group = dir.resolve("stray");
+        Path other = dir.resolve("other");
+        assertEquals(0, Replayer.replay(group, "1M", false, "--rings", "2", TestData.corpus("mixed.pcapng").toString()));
+        assertEquals(0, Replayer.replay(other, "1M", false, "--rings", "2", TestData.corpus("mixed.pcapng").toString()));
+        Files.move(other.resolve("1"), group.resolve("1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertError(validate(config("ring.paths", group.toString(), "tasks.max", "2")), "ring.paths",
+                group.toString(), "member 1 is not of the group member 0 is in");
+    }
+
+    @Test
     void creatingAConnectorWithABadConfigIsRefusedWith400() throws Exception {
         Map<String, String> bad = config("filter", "tcp and and");
         bad.remove("name");
