@@ -15,6 +15,8 @@ final class Libc {
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
     static final int O_NONBLOCK = 0x800; // a FIFO put at a ring's path must not hang the open
+    /** A symbolic link at a ring's path is refused, not followed (asm-generic vs arm64 values). */
+    static final int O_NOFOLLOW = Platform.isARM() ? 0x8000 : 0x20000;
     static final int PROT_READ = 0x1;
     static final int MAP_SHARED = 0x1;
     static final short POLLIN = 0x1;
@@ -28,6 +30,7 @@ final class Libc {
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     static final int ETIMEDOUT = 110;
+    static final int ELOOP = 40;
     static final Pointer MAP_FAILED = new Pointer(-1);
 
     /** SYS_futex for the architectures Debian ships the JDK on. */

@@ -62,7 +62,7 @@ public final class RingMapping implements AutoCloseable {
     public static RingMapping open(Path path) throws RingException {
         int fd;
         try {
-            fd = Libc.C.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+            fd = Libc.C.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | Libc.O_NOFOLLOW);
         } catch (LastErrorException e) {
             throw new RingException("cannot open ring " + path + ": " + Libc.describe(e) + openHint(e.getErrorCode()), e);
         }
@@ -84,10 +84,15 @@ public final class RingMapping implements AutoCloseable {
         if (errno == Libc.ENOENT) {
             return " (is the capture running and the path right?)";
         }
+        if (errno == Libc.ELOOP) {
+            return " (a symbolic link: a ring is read only at its own path, as the C tools do, so that no one"
+                    + " can point a reader elsewhere; give the path it points to)";
+        }
         return "";
     }
 
     private static RingMapping mapAndCheck(Path path, int fd) throws RingException {
+        checkType(path);
         // A device reports size 0; a regular (shared-memory) file must hold what its header claims,
         // or touching the missing pages would kill the JVM with SIGBUS.
         long fileSize = regularFileSize(path);
@@ -286,6 +291,24 @@ public final class RingMapping implements AutoCloseable {
             }
         } finally {
             mapLock.writeLock().unlock();
+        }
+    }
+
+    /** S_IFMT, S_IFREG and S_IFCHR of stat(2). */
+    private static final int S_IFMT = 0170000, S_IFREG = 0100000, S_IFCHR = 0020000;
+
+    /** A ring is a regular (shared-memory) file or the module's character device, nothing else. */
+    private static void checkType(Path path) throws RingException {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new RingException("cannot read the type of " + path + ": " + e.getMessage(), e);
+        }
+        int type = mode & S_IFMT;
+        if (type != S_IFREG && type != S_IFCHR) {
+            throw new RingFormatException(path + " is neither a regular file nor a character device (mode "
+                    + Integer.toOctalString(mode) + "): not a pktring ring");
         }
     }
 
