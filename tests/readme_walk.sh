@@ -142,6 +142,16 @@ before() {
 		;;
 	"pktring-dump -r "*)
 		send_traffic ;; # something on eth0 to read
+	curl*/connectors/*/status)
+		# a reader who just created the connector gives the worker a moment to start it
+		local name=${1%/status} deadline=$((SECONDS + 30))
+		name=${name##*/}
+		until curl -sf "$CONNECT/connectors/$name/status" |
+			jq -e '.connector.state == "RUNNING" and all(.tasks[]; .state == "RUNNING")' >/dev/null; do
+			((SECONDS < deadline)) || break
+			sleep 0.5
+		done
+		;;
 	"rm /dev/shm/pktring/"*)
 		local f=${1#rm }
 		stop_capd "${f%% *}" ;; # Ctrl-C in that daemon's terminal
