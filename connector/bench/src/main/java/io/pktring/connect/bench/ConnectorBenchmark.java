@@ -300,6 +300,11 @@ public final class ConnectorBenchmark {
         c.put(PktringSourceConnectorConfig.RECORD_TIMESTAMP, "publish");
         c.put(PktringSourceConnectorConfig.BATCH_MAX_PACKETS, "8192");
         c.put(PktringSourceConnectorConfig.BLOCK_MAX_PACKETS, "256");
+        // -Dbench.record.headers=lost (or empty): what dropping the headers that repeat value fields saves
+        String headers = System.getProperty("bench.record.headers");
+        if (headers != null) {
+            c.put(PktringSourceConnectorConfig.RECORD_HEADERS, headers);
+        }
         return c;
     }
 
