@@ -1,9 +1,11 @@
 package io.pktring.topic2pcap;
 
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 
@@ -16,12 +18,13 @@ import org.apache.kafka.common.TopicPartition;
 final class PartitionMerge {
 
     private final Map<TopicPartition, ArrayDeque<CapturedPacket>> waiting = new LinkedHashMap<>();
-    private final Map<TopicPartition, Boolean> open = new LinkedHashMap<>();
+    /** The partitions that may still add packets. */
+    private final Set<TopicPartition> open = new HashSet<>();
 
     PartitionMerge(List<TopicPartition> partitions) {
         for (TopicPartition tp : partitions.stream().sorted((a, b) -> Integer.compare(a.partition(), b.partition())).toList()) {
             waiting.put(tp, new ArrayDeque<>());
-            open.put(tp, true);
+            open.add(tp);
         }
     }
 
@@ -31,11 +34,11 @@ final class PartitionMerge {
 
     /** The partition adds no more packets. */
     void close(TopicPartition tp) {
-        open.put(tp, false);
+        open.remove(tp);
     }
 
     void closeAll() {
-        open.replaceAll((tp, o) -> false);
+        open.clear();
     }
 
     int waiting(TopicPartition tp) {
@@ -52,7 +55,7 @@ final class PartitionMerge {
             for (Map.Entry<TopicPartition, ArrayDeque<CapturedPacket>> e : waiting.entrySet()) {
                 ArrayDeque<CapturedPacket> q = e.getValue();
                 if (q.isEmpty()) {
-                    if (open.get(e.getKey())) {
+                    if (open.contains(e.getKey())) {
                         return; // that partition's next packet may be the earliest
                     }
                     continue;

@@ -93,13 +93,18 @@ public final class Topic2Pcap {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             tool.copy();
-            return tool.skipped > 0 ? 3 : 0;
+            return tool.exitStatus();
         } catch (IOException | RuntimeException e) {
             System.err.println("topic2pcap: error: " + (e instanceof UncheckedIOException u ? u.getCause() : e).getMessage());
             return 1;
         } finally {
             done.countDown();
         }
+    }
+
+    /** The exit status of a copy() that ended without error: 0, or 3 when it skipped something. */
+    int exitStatus() {
+        return skipped > 0 ? 3 : 0;
     }
 
     /** Asks a running copy() to finish (from another thread or a signal handler). */
@@ -284,7 +289,7 @@ public final class Topic2Pcap {
      * Bounds the memory of a merge: a partition far ahead of the others (many packets waiting) is
      * paused until the others catch up; one with nothing waiting is always fetched.
      */
-    private static void balance(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions, PartitionMerge merge,
+    private void balance(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions, PartitionMerge merge,
             Map<TopicPartition, Long> stop) {
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
@@ -292,7 +297,7 @@ public final class Topic2Pcap {
             int n = merge.waiting(tp);
             if (n > MERGE_WAITING_MAX) {
                 pause.add(tp);
-            } else if (n < MERGE_WAITING_MAX / 2 && c.paused().contains(tp) && c.position(tp) < stop.get(tp)) {
+            } else if (n < MERGE_WAITING_MAX / 2 && c.paused().contains(tp) && position(c, tp) < stop.get(tp)) {
                 resume.add(tp);
             }
         }

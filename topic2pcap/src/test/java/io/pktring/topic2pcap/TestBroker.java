@@ -133,7 +133,7 @@ final class TestBroker implements AutoCloseable {
         int exit;
         try {
             tool.copy();
-            exit = tool.skipped > 0 ? 3 : 0;
+            exit = tool.exitStatus();
         } catch (IOException | RuntimeException e) {
             log.writeBytes(("error: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
             exit = 1;
